@@ -1,0 +1,123 @@
+"""Weight regularizers (``keras.regularizers``), in float64.
+
+A regularizer's ``__call__(x)`` returns the scalar penalty that Keras adds to
+the layer's losses.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from reference.editions import KERAS2, KERAS3
+from reference.errors import SpecError, require
+from reference.registry import feature
+
+
+def _factor(value, name, edition):
+    """Keras 3 accepts only finite, non-negative numbers; Keras 2 accepts any number."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if edition == KERAS3:
+        ok = ok and math.isfinite(value) and value >= 0
+    require(ok, name, f"Invalid value for argument {name}: expected a non-negative float. Received: {name}={value}")
+    return float(value)
+
+
+class Regularizer:
+    edition = KERAS3
+
+
+@feature("regularizers")
+class L1(Regularizer):
+    """L1 penalty.
+
+    Formula: l1 * sum(|x|)
+    Defaults: l1=0.01.
+    Errors: Keras 3 rejects a negative, infinite or NaN l1 (or a non-number).
+    Editions: Keras 2 accepts a negative l1.
+    Source: keras/src/regularizers/regularizers.py L1 (Keras 3.15.1); seed page 000.
+    """
+
+    def __init__(self, l1=0.01, *, edition=KERAS3):
+        self.l1, self.edition = _factor(l1, "l1", edition), edition
+
+    def __call__(self, x):
+        return self.l1 * np.sum(np.abs(np.asarray(x, np.float64)))
+
+    def get_config(self):
+        return {"l1": self.l1}
+
+
+@feature("regularizers")
+class L2(Regularizer):
+    """L2 penalty.
+
+    Formula: l2 * sum(x²)
+    Defaults: l2=0.01.
+    Errors: Keras 3 rejects a negative, infinite or NaN l2 (or a non-number).
+    Editions: Keras 2 computes 2 * l2 * tf.nn.l2_loss(x), the same value; it accepts a negative l2.
+    Source: keras/src/regularizers/regularizers.py L2 (Keras 3.15.1); seed page 000.
+    """
+
+    def __init__(self, l2=0.01, *, edition=KERAS3):
+        self.l2, self.edition = _factor(l2, "l2", edition), edition
+
+    def __call__(self, x):
+        return self.l2 * np.sum(np.square(np.asarray(x, np.float64)))
+
+    def get_config(self):
+        return {"l2": self.l2}
+
+
+@feature("regularizers")
+class L1L2(Regularizer):
+    """L1 plus L2 penalty.
+
+    Formula: (l1 * sum(|x|) if l1 else 0) + (l2 * sum(x²) if l2 else 0). A zero factor skips its
+        term entirely, so an inf in x gives inf, not NaN (0 * inf), when the other factor is set.
+    Defaults: l1=0.0, l2=0.0 for the class in both editions.
+    Errors: Keras 3 rejects a negative, infinite or NaN factor.
+    Editions: ``keras.regularizers.l1_l2`` is the class itself in Keras 3 (defaults 0.0) but a
+        function with defaults l1=0.01, l2=0.01 in Keras 2. The string "l1_l2" is rejected in Keras 3
+        (its snake_case name is "l1l2", which gives a zero penalty) and gives L1L2(0.01, 0.01) in Keras 2.
+    Seed page: lists ``l1_l2`` as a regularizer; the "L1 and L2" sample uses ``l2``.
+    Erratum: keras.io and the Keras 2 docs describe l1_l2(l1=0.01, l2=0.01), which is not the Keras 3 default.
+    Source: keras/src/regularizers/regularizers.py L1L2 (Keras 3.15.1); tf_keras/regularizers.py; seed page 000.
+    """
+
+    def __init__(self, l1=0.0, l2=0.0, *, edition=KERAS3):
+        self.l1, self.l2 = _factor(l1, "l1", edition), _factor(l2, "l2", edition)
+        self.edition = edition
+
+    def __call__(self, x):
+        x = np.asarray(x, np.float64)
+        total = 0.0
+        if self.l1:
+            total = total + self.l1 * np.sum(np.abs(x))
+        if self.l2:
+            total = total + self.l2 * np.sum(np.square(x))
+        return np.float64(total)
+
+    def get_config(self):
+        return {"l1": self.l1, "l2": self.l2}
+
+
+def get(identifier: str, *, edition=KERAS3) -> tuple[str, dict]:
+    """Resolve a regularizer string to (feature id, config).
+
+    Keras 3: "l1"/"L1" -> L1(0.01), "l2"/"L2" -> L2(0.01), "l1l2"/"L1L2" -> L1L2(0, 0); "l1_l2" is rejected.
+    Keras 2: "l1" -> L1(0.01), "l2" -> L2(0.01), "l1_l2" -> L1L2(0.01, 0.01), "L1L2" -> L1L2(0, 0).
+    Errors: an unknown name is rejected.
+    """
+    table = {"l1": ("L1", {"l1": 0.01}), "L1": ("L1", {"l1": 0.01}),
+             "l2": ("L2", {"l2": 0.01}), "L2": ("L2", {"l2": 0.01}),
+             "L1L2": ("L1L2", {"l1": 0.0, "l2": 0.0})}
+    if edition == KERAS3:
+        table["l1l2"] = ("L1L2", {"l1": 0.0, "l2": 0.0})
+    else:
+        table["l1_l2"] = ("L1L2", {"l1": 0.01, "l2": 0.01})
+    if identifier not in table:
+        raise SpecError("identifier", f"Could not interpret regularizer identifier: {identifier}")
+    name, config = table[identifier]
+    return f"regularizers.{name}", config
