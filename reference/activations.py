@@ -59,7 +59,8 @@ def selu(x, *, edition=KERAS3):
     Editions: the same in Keras 2 and Keras 3.
     Source: keras/src/activations/activations.py selu (Keras 3.15.1); seed page 000.
     """
-    return SELU_SCALE * elu(x, SELU_ALPHA)
+    with np.errstate(over="ignore"):
+        return SELU_SCALE * elu(x, SELU_ALPHA)
 
 
 @feature("activations")
@@ -73,15 +74,18 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0, *, edition=KERAS3
     Errors: none: the function accepts negative max_value, slope or threshold (the ReLU *layer* rejects them).
     Editions: Keras 2 names the slope ``alpha`` and, when threshold != 0, computes
         x * cast(x > t) instead of where(x > t, x, 0): -inf below the threshold gives NaN
-        (-inf * 0), and negative inputs give -0.0, where Keras 3 gives +0.
+        (-inf * 0), and NaN stays NaN, where Keras 3 gives 0; negative inputs give -0.0.
+        With threshold == 0 both editions use relu, max(x, 0), which propagates NaN.
     Source: keras/src/activations/activations.py ReLU.static_call (Keras 3.15.1); tf_keras/backend.py relu; seed page 000.
     """
     x = _f64(x)
     with np.errstate(invalid="ignore"):
-        if edition == KERAS2 and threshold != 0:
+        if threshold == 0:
+            y = np.maximum(x, 0.0)  # NaN propagates, as tf.nn.relu
+        elif edition == KERAS2:
             y = x * (x > threshold)
         else:
-            y = np.where(x > threshold, x, 0.0)
+            y = np.where(x > threshold, x, 0.0)  # NaN > t is False: NaN becomes 0
         if max_value is not None:
             y = np.clip(y, 0.0, max_value)
         if negative_slope != 0:

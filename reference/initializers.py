@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from reference.distributions import Normal, SphereCoordinate, TruncatedNormal, Uniform
+from reference import distributions as dist
 from reference.editions import KERAS2, KERAS3
 from reference.errors import SpecError, require
 from reference.registry import feature
@@ -179,7 +179,7 @@ class RandomNormal(RandomInitializer):
         self.mean, self.stddev = float(mean), float(stddev)
 
     def distribution(self, shape):
-        return Normal(self.mean, abs(self.stddev))
+        return dist.Normal(self.mean, abs(self.stddev))
 
     def get_config(self):
         return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
@@ -202,7 +202,7 @@ class RandomUniform(RandomInitializer):
         self.minval, self.maxval = float(minval), float(maxval)
 
     def distribution(self, shape):
-        return Uniform(self.minval, self.maxval)
+        return dist.Uniform(self.minval, self.maxval)
 
     def get_config(self):
         return {"minval": self.minval, "maxval": self.maxval, **super().get_config()}
@@ -228,7 +228,7 @@ class TruncatedNormal(RandomInitializer):
         self.mean, self.stddev = float(mean), float(stddev)
 
     def distribution(self, shape):
-        return TruncatedNormal(self.mean, abs(self.stddev), 2.0)
+        return dist.TruncatedNormal(self.mean, abs(self.stddev), 2.0)
 
     def get_config(self):
         return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
@@ -283,11 +283,11 @@ class VarianceScaling(RandomInitializer):
     def distribution(self, shape):
         s = self.variance(shape)
         if self.distribution_name == "truncated_normal":
-            return TruncatedNormal(0.0, math.sqrt(s) / TRUNCATION_CORRECTION, 2.0)
+            return dist.TruncatedNormal(0.0, math.sqrt(s) / TRUNCATION_CORRECTION, 2.0)
         if self.distribution_name == "untruncated_normal":
-            return Normal(0.0, math.sqrt(s))
+            return dist.Normal(0.0, math.sqrt(s))
         limit = math.sqrt(3.0 * s)
-        return Uniform(-limit, limit)
+        return dist.Uniform(-limit, limit)
 
     def get_config(self):
         config = {"scale": self.scale, "mode": self.mode, "distribution": self.distribution_name}
@@ -356,7 +356,7 @@ class Orthogonal(RandomInitializer):
 
     def distribution(self, shape):
         rows, cols = self.matrix_shape(shape)
-        return SphereCoordinate(max(rows, cols), self.gain)
+        return dist.SphereCoordinate(max(rows, cols), self.gain)
 
     def sample(self, rng, shape):
         rows, cols = self.matrix_shape(shape)

@@ -1,0 +1,49 @@
+"""Adapters by name.
+
+``load("tf")`` and ``load("reference")`` name the built-in adapters; a third
+party's adapter is named ``package.module:factory``, where ``factory(device,
+edition)`` returns an :class:`adapters.base.Adapter`.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from adapters.base import Adapter, AdapterUnavailable
+
+BUILTIN = {"reference": "adapters.reference:make", "tf": "adapters.tf:make"}
+
+
+class UnknownAdapter(LookupError):
+    pass
+
+
+def load(spec: str, device: str = "cpu", edition: str | None = None) -> Adapter:
+    """Instantiate the adapter ``spec`` names.
+
+    Raises UnknownAdapter for a name that is neither built in nor ``module:factory``,
+    and AdapterUnavailable when the adapter's framework or device is missing.
+    """
+    target = BUILTIN.get(spec, spec)
+    if ":" not in target:
+        raise UnknownAdapter(
+            f"unknown adapter {spec!r}. Available adapters: {', '.join(sorted(BUILTIN))}, "
+            "or a third-party adapter as package.module:factory"
+        )
+    module_name, factory_name = target.split(":", 1)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as e:
+        if e.name and module_name.startswith(e.name):
+            raise UnknownAdapter(f"adapter {spec!r}: cannot import module {module_name!r} ({e})") from None
+        raise
+    factory = getattr(module, factory_name, None)
+    if factory is None:
+        raise UnknownAdapter(f"adapter {spec!r}: module {module_name!r} has no factory {factory_name!r}")
+    adapter = factory(device=device, edition=edition)
+    if not isinstance(adapter, Adapter):
+        raise UnknownAdapter(f"adapter {spec!r}: {factory_name}() returned {type(adapter).__name__}, not an Adapter")
+    return adapter
+
+
+__all__ = ["Adapter", "AdapterUnavailable", "UnknownAdapter", "load"]

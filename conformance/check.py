@@ -1,0 +1,144 @@
+"""Shared assertions: run a case through the spec and the adapter, and compare.
+
+Every failure raises :class:`Divergence` with a message shaped like
+``out[1, 2]=0.5, but should be 0.47 [activations.hard_sigmoid(x), float32]``
+and a detail record (case, metrics, first mismatches, the adapter's snippet).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from adapters.base import Rejected
+from adapters.dtypes import np_dtype, to_dtype
+from conformance import tolerance
+from conformance.divergence import Divergence, recorder
+from conformance.summary import case_dict
+
+MAX_SHOWN = 10
+
+
+def _detail(adapter, case, **extra) -> dict:
+    return {"case": case_dict(case), "snippet": adapter.snippet(case), **extra}
+
+
+def label(case) -> str:
+    cfg = ", ".join(f"{k}={v!r}" for k, v in dict(case.config).items())
+    what = {"call": f"{case.feature}({'x, ' if case.inputs else ''}{cfg})",
+            "sample": f"{case.feature}({cfg})(shape={case.shape})",
+            "roundtrip": f"from_config(get_config({case.feature}({cfg})))",
+            "resolve": f"{case.area}.get({case.identifier!r})"}[case.op]
+    return f"{what}, {case.dtype}" if case.op in ("call", "sample") else what
+
+
+def outcome(runner, case):
+    """('ok', value) or ('rejected', message) for one runner (the spec or the adapter)."""
+    try:
+        return "ok", runner.run(case)
+    except Rejected as e:
+        return "rejected", str(e)
+
+
+def run_both(spec, adapter, case):
+    """(expected, actual), or None when both reject the case.
+
+    Raises Divergence when exactly one of them rejects it.
+    """
+    rec = recorder()
+    rec.last_case, rec.examples = case, rec.examples + 1
+    s_kind, expected = outcome(spec, case)
+    a_kind, actual = outcome(adapter, case)
+    if s_kind == a_kind == "rejected":
+        return None
+    if s_kind != a_kind:
+        who, other = ("the adapter", "the spec") if a_kind == "rejected" else ("the spec", "the adapter")
+        msg = expected if s_kind == "rejected" else actual
+        raise Divergence(
+            f"{who} rejects it but {other} accepts it [{label(case)}]: {msg}",
+            _detail(adapter, case, rejections={"spec": expected if s_kind == "rejected" else None,
+                                               "adapter": actual if a_kind == "rejected" else None}))
+    return expected, actual
+
+
+def expect_rejection(spec, adapter, case):
+    """Both the spec and the adapter must reject ``case``; return both messages."""
+    result = run_both(spec, adapter, case)
+    if result is not None:
+        raise Divergence(f"both accept a configuration the spec rejects [{label(case)}]",
+                         _detail(adapter, case))
+
+
+def _fmt(v) -> str:
+    return f"{v:.9g}" if isinstance(v, float) else repr(v)
+
+
+def assert_close(actual, expected, case, adapter, *, ulps=tolerance.ELEMENTWISE_ULPS, scale=0.0,
+                 dtype=None, check_dtype=True):
+    """``actual`` (the adapter's, in the case's dtype) must match ``expected`` (the spec's)
+    under the tolerance policy of conformance.tolerance."""
+    dtype = dtype or case.dtype
+    actual_arr = np.asarray(actual)
+    exp = np.asarray(expected, np.float64)
+    if actual_arr.shape != exp.shape:
+        raise Divergence(f"out.shape={actual_arr.shape}, but should be {exp.shape} [{label(case)}]",
+                         _detail(adapter, case))
+    if check_dtype and str(actual_arr.dtype) != str(np_dtype(dtype)):
+        raise Divergence(f"out.dtype={actual_arr.dtype}, but should be {dtype} [{label(case)}]",
+                         _detail(adapter, case))
+    act = actual_arr.astype(np.float64)
+    with np.errstate(over="ignore"):
+        rounded = to_dtype(exp, dtype).astype(np.float64)  # the spec's value rounded to the dtype
+    tol = tolerance.allowed(exp, dtype, ulps, np.broadcast_to(scale, exp.shape))
+    with np.errstate(invalid="ignore", over="ignore"):
+        err = np.abs(act - exp)
+        fmax = float(tolerance.finfo(dtype).max)
+        special = ~np.isfinite(rounded)
+        ok = np.where(special, (act == rounded) | (np.isnan(act) & np.isnan(rounded)), err <= tol)
+        ok |= np.isinf(act) & (np.sign(act) == np.sign(exp)) & (np.abs(exp) + tol >= fmax)
+        finite = np.isfinite(act) & np.isfinite(exp) & ~special
+        ulps_err = np.where(finite, err / tolerance.ulp(exp, dtype), 0.0)
+        rel = np.where(finite & (exp != 0), err / np.abs(np.where(exp == 0, 1, exp)), 0.0)
+    metrics = {"max_abs_err": float(np.max(err[finite], initial=0.0)), "max_rel_err": float(np.max(rel, initial=0.0)),
+               "max_ulp_err": float(np.max(ulps_err, initial=0.0)), "allowed_ulps": ulps}
+    recorder().worst(**{k: v for k, v in metrics.items() if k != "allowed_ulps"})
+    if ok.all():
+        return metrics
+    bad = np.argwhere(~ok) if ok.ndim else np.zeros((1, 0), int)
+    shown = []
+    for idx in bad[:MAX_SHOWN]:
+        i = tuple(int(j) for j in idx)
+        shown.append({"index": list(i), "actual": _num(act[i]), "expected": _num(exp[i]),
+                      "abs_err": _num(err[i]), "ulp_err": _num(ulps_err[i]), "allowed": _num(tol[i]),
+                      "inputs": [_num(np.asarray(x, np.float64)[i]) for x in case.inputs
+                                 if np.shape(x) == exp.shape]})
+    first = shown[0]
+    where = f"out[{', '.join(map(str, first['index']))}]" if first["index"] else "out"
+    msg = (f"{where}={_fmt(first['actual'])}, but should be {_fmt(first['expected'])} [{label(case)}]; "
+           f"{len(bad)} of {exp.size} elements differ, max {metrics['max_ulp_err']:.3g} ULP "
+           f"(allowed {ulps}), max abs {metrics['max_abs_err']:.3g}")
+    raise Divergence(msg, _detail(adapter, case, metrics={**metrics, "mismatching": int(len(bad)),
+                                                           "elements": int(exp.size)}, mismatches=shown))
+
+
+def _num(v):
+    v = float(v)
+    return v if math.isfinite(v) else repr(v)
+
+
+def assert_equal(actual, expected, case, adapter, what: str):
+    """Exact equality of plain values (configs, names, shapes)."""
+    if not _same(actual, expected):
+        raise Divergence(f"{what}={actual!r}, but should be {expected!r} [{label(case)}]",
+                         _detail(adapter, case, mismatches=[{"actual": repr(actual), "expected": repr(expected)}]))
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return math.isclose(a, b, rel_tol=tolerance.CONFIG_RTOL) or (math.isnan(a) and math.isnan(b))
+    return a == b

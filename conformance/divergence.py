@@ -1,0 +1,48 @@
+"""What a check raises when the adapter and the spec disagree, and what it records when they agree.
+
+A :class:`Divergence` carries a JSON-able ``detail`` (the case, the metrics, the
+first mismatches) that the plugin writes to the results. ``recorder()`` is
+the per-check scratchpad the helpers fill while a check passes: worst-case
+metrics, statistics, informational notes and the last case run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+class Divergence(AssertionError):
+    def __init__(self, message: str, detail: dict[str, Any]):
+        self.detail = detail
+        super().__init__(message)
+
+
+@dataclass
+class Recorder:
+    last_case: Any = None
+    examples: int = 0
+    metrics: dict[str, float] = field(default_factory=dict)
+    stats: list[dict] = field(default_factory=list)
+    info: list[str] = field(default_factory=list)
+
+    def worst(self, **metrics: float) -> None:
+        """Keep the largest value seen of each metric over the check's examples."""
+        for k, v in metrics.items():
+            if v is not None and np.isfinite(v):
+                self.metrics[k] = max(self.metrics.get(k, 0.0), float(v))
+
+
+_current = Recorder()
+
+
+def recorder() -> Recorder:
+    return _current
+
+
+def reset() -> Recorder:
+    global _current
+    _current = Recorder()
+    return _current

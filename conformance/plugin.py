@@ -1,0 +1,224 @@
+"""The pytest plugin: options, the adapter under test, results and expectations.
+
+``conformance/conftest.py`` imports these hooks. Every check is a test item
+parametrized by ``feature``; its check name is the test function's name less
+``test_``. Each item becomes one line of ``--report DIR/results.jsonl``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import adapters
+from adapters.reference import ReferenceAdapter
+from conformance import divergence, expectations, profiles
+from conformance.divergence import Divergence
+from reference.editions import EDITIONS
+
+HERE = Path(__file__).parent
+STATE = {}  # the session's adapter, spec, expectations and run metadata
+
+
+def pytest_addoption(parser):
+    g = parser.getgroup("keras-conformance")
+    g.addoption("--adapter", default="reference",
+                help="framework adapter to check: " + ", ".join(sorted(adapters.BUILTIN)) + ", or package.module:factory")
+    g.addoption("--device", default="cpu", choices=("cpu", "gpu"), help="device the adapter runs on (default: cpu)")
+    g.addoption("--edition", default=None, choices=EDITIONS,
+                help="spec edition to check against (default: the adapter's own)")
+    g.addoption("--report", default=None, metavar="DIR", help="write DIR/results.jsonl and DIR/run.json")
+    g.addoption("--expectations", default=None, metavar="FILE",
+                help="known divergences (default: conformance/expectations/<adapter>.toml if it exists)")
+
+
+def pytest_configure(config):
+    profiles.register()
+    if config.getoption("hypothesis_profile", None) is None:
+        profiles.load(os.environ.get("KERAS_CONFORMANCE_PROFILE", "ci"))
+    name, device = config.getoption("--adapter"), config.getoption("--device")
+    try:
+        adapter = adapters.load(name, device=device, edition=config.getoption("--edition"))
+    except (adapters.UnknownAdapter, adapters.AdapterUnavailable) as e:
+        raise pytest.UsageError(str(e)) from None
+    edition = config.getoption("--edition") or adapter.edition
+    exp_path = config.getoption("--expectations")
+    if exp_path is None and (HERE / "expectations" / f"{adapter.name}.toml").exists():
+        exp_path = HERE / "expectations" / f"{adapter.name}.toml"
+    try:
+        expected = expectations.load(exp_path) if exp_path else []
+    except expectations.ExpectationsError as e:
+        raise pytest.UsageError(str(e)) from None
+    STATE.update(adapter=adapter, spec=ReferenceAdapter(edition=edition, exact=True), edition=edition,
+                 expectations=expected, expectations_path=str(exp_path or ""), records=[],
+                 collected=set(), start=time.time(), adapter_arg=name)
+    report = config.getoption("--report")
+    STATE["report_dir"] = Path(report) if report else None
+
+
+@pytest.fixture(scope="session")
+def adapter():
+    """The adapter under test."""
+    return STATE["adapter"]
+
+
+@pytest.fixture(scope="session")
+def spec():
+    """The reference, as an adapter, in the edition under test."""
+    return STATE["spec"]
+
+
+def _identity(item):
+    params = dict(getattr(item, "callspec", None).params) if hasattr(item, "callspec") else {}
+    feature = params.pop("feature", None)
+    check = item.originalname.removeprefix("test_") if hasattr(item, "originalname") else item.name
+    return feature, check, {k: v if isinstance(v, (int, float, str, bool)) else repr(v) for k, v in params.items()}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    # Seen before -k/-m deselect, so an expectation for a deselected check is not "unmatched".
+    for item in items:
+        feature, check, params = _identity(item)
+        for e in STATE["expectations"]:
+            if e.matches(feature, check, params):
+                e.matched += 1
+
+
+def pytest_runtest_setup(item):
+    divergence.reset()
+    feature, _, params = _identity(item)
+    if feature:
+        reason = STATE["adapter"].supports(feature, params.get("dtype"))
+        if reason:
+            item.stash[_UNSUPPORTED] = reason
+            pytest.skip(f"unsupported by adapter {STATE['adapter'].name}: {reason}")
+
+
+_UNSUPPORTED = pytest.StashKey[str]()
+
+
+def _repro(item) -> str:
+    args = ["pytest", item.nodeid, f"--adapter={STATE['adapter_arg']}", f"--device={STATE['adapter'].device}",
+            f"--edition={STATE['edition']}"]
+    return " ".join(shlex.quote(a) for a in args)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "setup" and report.skipped and _UNSUPPORTED in item.stash:
+        _attach(item, report, "unsupported", f"unsupported: {item.stash[_UNSUPPORTED]}")
+        return
+    if report.when != "call":
+        if report.failed:
+            _attach(item, report, "error", f"{report.when} failed: {call.excinfo.exconly() if call.excinfo else ''}")
+        return
+    feature, check, params = _identity(item)
+    expected = next((e for e in STATE["expectations"] if e.matches(feature, check, params)), None)
+    exc = call.excinfo.value if call.excinfo else None
+    detail = {}
+    if report.passed:
+        status = "info" if divergence.recorder().info else "pass"
+        message = "; ".join(divergence.recorder().info)
+        if expected:
+            status, message = "xpass", f"expected divergence did not occur ({expected.reason}); remove the entry"
+            report.outcome, report.longrepr = "failed", f"XPASS: {expected.describe()} is listed in " \
+                f"{STATE['expectations_path']} but the check passed: {expected.reason}"
+    elif isinstance(exc, Divergence):
+        detail, message = exc.detail, str(exc)
+        status = "diverge"
+        if expected:
+            status = "xfail"
+            report.outcome, report.wasxfail = "skipped", f"{expected.reason} ({expected.issue or 'no upstream issue'})"
+    elif report.skipped:
+        status, message = "error", f"skipped without a reason the suite knows: {report.longrepr}"
+        report.outcome = "failed"  # nothing is skipped silently
+    else:
+        status, message = "error", call.excinfo.exconly() if call.excinfo else "failed"
+    _attach(item, report, status, message, detail, expected)
+
+
+def _attach(item, report, status, message, detail=None, expected=None):
+    feature, check, params = _identity(item)
+    rec = divergence.recorder()
+    case = (detail or {}).get("case") or (_case_dict(rec.last_case) if rec.last_case is not None else None)
+    record = {
+        "feature": feature, "check": check, "params": params, "status": status, "message": message[:4000],
+        **STATE["adapter"].describe(), "edition": STATE["edition"], "nodeid": item.nodeid,
+        "example": case, "metrics": {**rec.metrics, **(detail or {}).get("metrics", {})},
+        "stats": rec.stats, "examples": rec.examples, "mismatches": (detail or {}).get("mismatches"),
+        "rejections": (detail or {}).get("rejections"), "repro": _repro(item),
+        "snippet": (detail or {}).get("snippet") or (STATE["adapter"].snippet(rec.last_case) if rec.last_case else ""),
+        "duration_s": round(report.duration, 4),
+    }
+    if expected:
+        record["expectation"] = {"reason": expected.reason, "issue": expected.issue}
+    report.user_properties.append(("conformance", record))
+
+
+def _case_dict(case):
+    from conformance.summary import case_dict
+    return case_dict(case)
+
+
+def pytest_runtest_logreport(report):
+    # Runs in the controller under xdist, where the workers' records arrive as user_properties.
+    for key, record in report.user_properties:
+        if key == "conformance":
+            STATE["records"].append(record)
+
+
+def _counts():
+    counts = {}
+    for r in STATE["records"]:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    return counts
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if "records" not in STATE or hasattr(session.config, "workerinput"):
+        return
+    unmatched = [e for e in STATE["expectations"] if not e.matched]
+    for e in unmatched:
+        STATE["records"].append({"feature": e.feature, "check": e.check, "params": e.params, "status": "info",
+                                 **STATE["adapter"].describe(), "edition": STATE["edition"],
+                                 "message": f"expectation matches no check: {e.describe()} ({e.reason})"})
+    STATE["unmatched"] = unmatched
+    out = STATE["report_dir"]
+    if out is None:
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "results.jsonl", "w") as f:
+        for r in sorted(STATE["records"], key=lambda r: (r["feature"] or "", r["check"], json.dumps(r["params"]))):
+            f.write(json.dumps(r, default=str) + "\n")
+    from hypothesis import settings
+
+    run = {**STATE["adapter"].describe(), "edition": STATE["edition"], "profile": settings.get_current_profile_name(),
+           "derandomize": settings.default.derandomize, "max_examples": settings.default.max_examples,
+           "python": sys.version.split()[0], "platform": platform.platform(), "start": STATE["start"],
+           "duration_s": round(time.time() - STATE["start"], 2), "counts": _counts(),
+           "expectations": STATE["expectations_path"], "exitstatus": int(exitstatus)}
+    (out / "run.json").write_text(json.dumps(run, indent=2, default=str))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if "records" not in STATE:
+        return
+    tr = terminalreporter
+    tr.section("keras-conformance")
+    a = STATE["adapter"].describe()
+    tr.write_line(f"adapter {a['adapter']} ({a['version']}), edition {STATE['edition']}, device {a['device']}")
+    tr.write_line("checks by status: " + ", ".join(f"{k}={v}" for k, v in sorted(_counts().items())))
+    for e in STATE.get("unmatched", []):
+        tr.write_line(f"expectation matches no check: {e.describe()}: {e.reason}", yellow=True)
+    if STATE["report_dir"]:
+        tr.write_line(f"results: {STATE['report_dir'] / 'results.jsonl'}")

@@ -1,0 +1,32 @@
+"""JSON-able summaries of cases and arrays for results lines (large arrays are cut)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+MAX_VALUES = 64
+
+
+def array_summary(x) -> dict:
+    x = np.asarray(x)
+    flat = x.astype(np.float64).ravel() if x.dtype.kind in "fc" or x.dtype.name == "bfloat16" else x.ravel()
+    out = {"shape": list(x.shape), "dtype": str(x.dtype), "values": [_num(v) for v in flat[:MAX_VALUES]]}
+    if flat.size > MAX_VALUES:
+        out["truncated"] = True
+        finite = flat[np.isfinite(flat)] if flat.dtype.kind == "f" else flat
+        if finite.size:
+            out.update(min=_num(finite.min()), max=_num(finite.max()), mean=_num(finite.mean()))
+    return out
+
+
+def _num(v):
+    v = v.item() if hasattr(v, "item") else v
+    if isinstance(v, float) and not np.isfinite(v):
+        return repr(v)  # JSON has no nan/inf
+    return v
+
+
+def case_dict(case) -> dict:
+    return {"feature": case.feature, "op": case.op, "config": {k: _num(v) for k, v in dict(case.config).items()},
+            "dtype": case.dtype, "shape": list(case.shape) if case.shape is not None else None,
+            "identifier": case.identifier, "inputs": [array_summary(x) for x in case.inputs]}

@@ -1,0 +1,60 @@
+"""The tolerance policy, in one place.
+
+The reference computes in float64 from the exact inputs the framework gets;
+the framework's output, in the case's dtype, is compared with that float64
+value. An element passes when
+
+    |actual - expected| <= ulps * (ulp(expected) + eps * scale)
+
+- ``ulp(e)`` is the spacing of the case's dtype at |e| (at least the spacing
+  at the smallest normal number, so subnormal results are not held to
+  sub-ULP precision);
+- ``eps`` is the dtype's machine epsilon;
+- ``ulps`` is 4 for an elementwise formula (a correctly rounded result is
+  within 0.5; each of a few roundings in the framework's formula adds at most
+  one), plus the length of any reduction (a sum of n terms accumulates up to
+  n roundings): ``ulps = 4 + n``;
+- ``scale`` is 0 for formulas that are well conditioned in relative terms
+  (exp, tanh, sigmoid, softplus, ...), and the input's magnitude where the
+  formula subtracts nearly equal numbers: there the framework's rounding of
+  the intermediate is an absolute error of about eps * |intermediate|. Each
+  check states its scale next to the formula (e.g. hard_sigmoid's x + 3 gives
+  (|x| + 3)/6; elu's exp(x) - 1 gives |alpha| for x < 0).
+
+Flush-to-zero is implementation-defined: a result (or input) below the
+dtype's smallest normal number may be flushed to 0 (TensorFlow enables
+FTZ/DAZ on CPU), so such elements may be off by up to the smallest normal.
+
+Special values are exact: where the dtype-rounded expected value is NaN or
+±inf the actual value must be the same; an expected value that rounds to
+the largest finite number may come back as inf of the same sign.
+Config numbers are compared at float32 resolution (rtol 1e-6): Keras stores
+some defaults through float32.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from adapters.dtypes import finfo
+
+ELEMENTWISE_ULPS = 4
+CONFIG_RTOL = 1e-6
+
+
+def reduction_ulps(n: int) -> int:
+    return ELEMENTWISE_ULPS + int(n)
+
+
+def ulp(expected, dtype: str) -> np.ndarray:
+    fi = finfo(dtype)
+    mag = np.maximum(np.abs(np.asarray(expected, np.float64)), float(fi.smallest_normal))
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        return np.exp2(np.floor(np.log2(mag))) * float(fi.eps)
+
+
+def allowed(expected, dtype: str, ulps: int = ELEMENTWISE_ULPS, scale=0.0) -> np.ndarray:
+    fi = finfo(dtype)
+    e = np.abs(np.asarray(expected, np.float64))
+    ftz = np.where(e < float(fi.smallest_normal), float(fi.smallest_normal), 0.0)
+    return ulps * (ulp(expected, dtype) + float(fi.eps) * np.abs(np.asarray(scale, np.float64))) + ftz
