@@ -51,12 +51,23 @@ class TFAdapter(Adapter):
             self._device = "/CPU:0"
         self._rejections = (ValueError, TypeError, tf.errors.InvalidArgumentError)
 
+    def supports(self, feature, dtype=None):
+        if feature == "initializers.Orthogonal" and dtype == "bfloat16":
+            return "TensorFlow's Qr kernel has no bfloat16 (allowed: double, float, half, complex)"
+        return None
+
     def _framework(self, fn):
         with self.tf.device(self._device):
             try:
                 out = fn()
-            except self._rejections as e:
-                raise Rejected(f"{type(e).__name__}: {e}", type(e).__name__) from None
+            except Rejected:
+                raise
+            except Exception as e:  # noqa: BLE001  (whatever Keras raises is what the user sees)
+                # ValueError/TypeError/InvalidArgumentError are Keras' rejections; any other
+                # exception from the framework is reported as a rejection of its own type.
+                kind = type(e).__name__
+                note = "" if isinstance(e, self._rejections) else " (not an argument error: a framework crash)"
+                raise Rejected(f"{kind}: {e}{note}", kind) from None
         return out
 
     def _object(self, case: Case, config=None):
@@ -67,10 +78,14 @@ class TFAdapter(Adapter):
 
     def _apply(self, case, obj):
         if case.area == "initializers":
-            return np.asarray(obj(case.shape, dtype=case.dtype))
+            return self._numpy(obj(case.shape, dtype=case.dtype))
         if case.area == "activations":
-            return np.asarray(obj(self._tensor(case.inputs[0]), **case.config))
-        return np.asarray(obj(self._tensor(case.inputs[0])))
+            return self._numpy(obj(self._tensor(case.inputs[0]), **case.config))
+        return self._numpy(obj(self._tensor(case.inputs[0])))
+
+    @staticmethod
+    def _numpy(t):
+        return t.numpy() if hasattr(t, "numpy") else np.asarray(t)
 
     def call(self, case):
         def run():

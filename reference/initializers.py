@@ -116,8 +116,9 @@ class Ones(Initializer):
 class Constant(Initializer):
     """Every element equals ``value``.
 
-    Formula: w = value (a scalar, broadcast to the shape)
-    Defaults: value=0.0.
+    Formula: w = cast(value, dtype): a Python float is first converted at floatx (float32), so a
+        float64 weight gets float32(value): Constant(1e-7) in float64 gives 1.00000001e-07.
+    Defaults: value=0.0. get_config() == {"value": value}.
     Errors: none for a scalar value.
     Editions: the same in Keras 2 and Keras 3.
     Seed page: the sample writes ``model.add`` on the same line as the initializer (a typo).
@@ -129,7 +130,7 @@ class Constant(Initializer):
         self.edition = edition
 
     def value(self, shape):
-        return np.full(shape, self.value_)
+        return np.full(shape, np.float64(np.float32(self.value_)))
 
     def get_config(self):
         return {"value": self.value_}
@@ -140,7 +141,9 @@ class Identity(Initializer):
     """The (possibly non-square) identity matrix, scaled.
 
     Formula: w = gain * eye(rows, cols); (2, 3) gives [[g,0,0],[0,g,0]].
-    Defaults: gain=1.0.
+    Defaults: gain=1.0. get_config() == {"gain": gain}, so that from_config keeps the semantics.
+    Erratum: Keras 3.15.1's Identity defines no get_config: its config is {} and a round trip resets
+        gain to 1 (recorded as a divergence of every Keras 3.15.1 adapter).
     Errors: a shape whose rank is not 2 is rejected when called ("Identity matrix initializer can only be used for 2D matrices").
     Editions: the same in Keras 2 and Keras 3.
     Seed page: the NonNeg constraint sample shows an Identity initializer instead (a mix-up).
@@ -297,19 +300,22 @@ class VarianceScaling(RandomInitializer):
 
 
 def _variance_scaling_alias(name, scale, mode, distribution, formula):
-    def __init__(self, seed=None, *, edition=KERAS3):
-        VarianceScaling.__init__(self, scale, mode, distribution, seed, edition=edition)
+    def __init__(self, seed=None, input_axes=None, output_axes=None, *, edition=KERAS3):
+        VarianceScaling.__init__(self, scale, mode, distribution, seed, input_axes, output_axes, edition=edition)
 
     def get_config(self):
-        return {"seed": self.seed}
+        if self.edition == KERAS2:
+            return {"seed": self.seed}
+        return {"seed": self.seed, "input_axes": self.input_axes, "output_axes": self.output_axes}
 
     doc = f"""VarianceScaling(scale={scale}, mode="{mode}", distribution="{distribution}").
 
     Formula: {formula}
     Distribution: as VarianceScaling with the arguments above.
-    Defaults: seed=None. get_config() == {{"seed": seed}}.
+    Defaults: seed=None, input_axes=None, output_axes=None (Keras 3).
+        get_config() == {{"seed", "input_axes", "output_axes"}} in Keras 3, {{"seed"}} in Keras 2.
     Errors: a seed that is not an int or None is rejected.
-    Editions: the same in Keras 2 and Keras 3.
+    Editions: Keras 2 has no input_axes/output_axes.
     Source: keras/src/initializers/random_initializers.py {name} (Keras 3.15.1); seed page 000.
     """
     cls = type(name, (VarianceScaling,), {"__init__": __init__, "get_config": get_config, "__doc__": doc,

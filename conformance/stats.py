@@ -1,0 +1,124 @@
+"""Calibrated statistical tests for random semantics.
+
+Every test here has a stated false-alarm probability ``alpha`` (the chance a
+correct framework fails it) and a stated effect it detects with probability
+at least ``1 - beta`` (the chance a wrong framework passes is at most beta).
+The bounds are finite-sample and distribution-free, or exact; none rests on
+an asymptotic approximation:
+
+- KS: the Dvoretzky–Kiefer–Wolfowitz–Massart inequality,
+  P(sup|F_n - F| > eps) <= 2 exp(-2 n eps²) (Massart 1990), as in TensorFlow's
+  ``statistical_testing``. Threshold eps_alpha; a CDF at KS distance
+  delta >= eps_alpha + eps_beta from the spec's is detected with probability >= 1 - beta.
+- Moments of a bounded distribution: Bernstein's inequality with the spec's
+  exact variance of the statistic.
+- Moments of a normal distribution: the exact laws of the sample mean
+  (normal) and of sum((x - mu)²)/sigma² (chi-square with n degrees of freedom).
+
+Suite budget: at most ``MAX_ASSERTIONS`` statistical assertions of ``ALPHA``
+each, so a correct framework fails a full run with probability at most
+``SUITE_FALSE_ALARM`` (union bound). ``KS_DELTA`` is the KS distance every
+sampled check resolves; ``ks_sample_size`` derives the sample size from it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats as sps
+
+SUITE_FALSE_ALARM = 1e-6
+MAX_ASSERTIONS = 1000
+ALPHA = SUITE_FALSE_ALARM / MAX_ASSERTIONS  # 1e-9 per assertion
+BETA = 1e-6
+KS_DELTA = 0.01  # e.g. a normal whose std is 4% off is at KS distance ~0.01
+
+
+def dkwm_epsilon(n: int, alpha: float) -> float:
+    return math.sqrt(math.log(2.0 / alpha) / (2.0 * n))
+
+
+def ks_sample_size(delta: float = KS_DELTA, alpha: float = ALPHA, beta: float = BETA) -> int:
+    """Smallest n with dkwm_epsilon(n, alpha) + dkwm_epsilon(n, beta) <= delta."""
+    root = math.sqrt(math.log(2.0 / alpha) / 2.0) + math.sqrt(math.log(2.0 / beta) / 2.0)
+    return math.ceil((root / delta) ** 2)
+
+
+def ks_statistic(sample, cdf) -> float:
+    """Exact two-sided Kolmogorov–Smirnov distance between the sample's ECDF and ``cdf``."""
+    x = np.sort(np.asarray(sample, np.float64).ravel())
+    n = x.size
+    f = np.asarray(cdf(x), np.float64)
+    i = np.arange(1, n + 1)
+    return float(max(np.max(i / n - f), np.max(f - (i - 1) / n)))
+
+
+def ks_test(sample, cdf, alpha: float = ALPHA, beta: float = BETA) -> dict:
+    n = int(np.size(sample))
+    d = ks_statistic(sample, cdf)
+    eps = dkwm_epsilon(n, alpha)
+    return _plain({"test": "KS (DKWM bound)", "n": n, "statistic": d, "threshold": eps, "alpha": alpha, "beta": beta,
+            "p_value_bound": min(1.0, 2.0 * math.exp(-2.0 * n * d * d)),
+            "detects": f"KS distance >= {eps + dkwm_epsilon(n, beta):.4g}", "passed": d <= eps})
+
+
+def _central(dist):
+    m1, m2, m3, m4 = (dist.moment(k) for k in range(1, 5))
+    var = m2 - m1 * m1
+    c4 = m4 - 4 * m1 * m3 + 6 * m1 * m1 * m2 - 3 * m1**4
+    return m1, var, c4
+
+
+def _bernstein_t(n, var, bound, prob):
+    """t with P(|mean - E| >= t) <= prob for n i.i.d. terms of variance var and |term - E| <= bound."""
+    L = math.log(2.0 / prob)
+    b = 2.0 * bound * L / 3.0
+    return (b + math.sqrt(b * b + 8.0 * n * var * L)) / (2.0 * n)
+
+
+def moment_tests(sample, dist, alpha: float = ALPHA, beta: float = BETA) -> list[dict]:
+    """Two tests: the sample mean against E[X], and the mean of (X - E[X])² against Var[X]."""
+    x = np.asarray(sample, np.float64).ravel()
+    n = x.size
+    mu, var, c4 = _central(dist)
+    sd = math.sqrt(var)
+    mean, msq = float(x.mean()), float(np.mean((x - mu) ** 2))
+    lo, hi = dist.support
+    out = []
+    if math.isinf(lo) or math.isinf(hi):  # normal: exact laws
+        z_a, z_b = sps.norm.isf(alpha / 2), sps.norm.isf(beta)
+        t = z_a * sd / math.sqrt(n)
+        out.append({"test": "mean (exact normal law)", "n": n, "statistic": mean, "expected": mu, "threshold": t,
+                    "detects": f"|mean shift| >= {(z_a + z_b) * sd / math.sqrt(n):.4g}", "passed": abs(mean - mu) <= t})
+        q = n * msq / var
+        qlo, qhi = sps.chi2.ppf(alpha / 2, n), sps.chi2.isf(alpha / 2, n)
+        out.append({"test": "second moment (exact chi-square law)", "n": n, "statistic": msq, "expected": var,
+                    "threshold": [qlo * var / n, qhi * var / n],
+                    "detects": f"relative variance error >= {(qhi / n - 1) + (sps.chi2.isf(beta, n) / n - 1):.4g}",
+                    "passed": bool(qlo <= q <= qhi)})
+    else:  # bounded support: Bernstein
+        m = max(hi - mu, mu - lo)
+        t_a, t_b = _bernstein_t(n, var, m, alpha), _bernstein_t(n, var, m, beta)
+        out.append({"test": "mean (Bernstein)", "n": n, "statistic": mean, "expected": mu, "threshold": t_a,
+                    "detects": f"|mean shift| >= {t_a + t_b:.4g}", "passed": abs(mean - mu) <= t_a})
+        y_bound = max(var, m * m - var)
+        t_a, t_b = _bernstein_t(n, c4 - var * var, y_bound, alpha), _bernstein_t(n, c4 - var * var, y_bound, beta)
+        out.append({"test": "second moment (Bernstein)", "n": n, "statistic": msq, "expected": var, "threshold": t_a,
+                    "detects": f"relative variance error >= {(t_a + t_b) / var:.4g}", "passed": abs(msq - var) <= t_a})
+    for o in out:
+        o.update(alpha=alpha, beta=beta)
+    return [_plain(o) for o in out]
+
+
+def _plain(record: dict) -> dict:
+    """NumPy scalars to Python ones, so records serialize as JSON."""
+    def conv(v):
+        if isinstance(v, (list, tuple)):
+            return [conv(x) for x in v]
+        if isinstance(v, (np.bool_, bool)):
+            return bool(v)
+        if isinstance(v, (np.floating, np.integer)):
+            return v.item()
+        return v
+    return {k: conv(v) for k, v in record.items()}
