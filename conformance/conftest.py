@@ -3,7 +3,6 @@
 from conformance.plugin import (  # noqa: F401
     adapter,
     pytest_addoption,
-    pytest_collection_modifyitems,
     pytest_configure,
     pytest_runtest_logreport,
     pytest_runtest_makereport,

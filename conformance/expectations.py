@@ -11,7 +11,7 @@ Each entry::
 
 A divergence that matches an entry is ``xfail``; a check that passes although
 an entry matches it is ``xpass`` and fails the run (the entry is stale); an
-entry that matches no collected check is reported at the end of the run.
+entry that matches no check of the run is reported at its end.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ class Expectation:
     reason: str
     params: dict = field(default_factory=dict)
     issue: str | None = None
-    matched: int = 0
 
     def matches(self, feature: str, check: str, params: dict) -> bool:
         return (self.feature == feature and self.check == check

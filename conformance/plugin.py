@@ -82,16 +82,6 @@ def _identity(item):
     return feature, check, {k: v if isinstance(v, (int, float, str, bool)) else repr(v) for k, v in params.items()}
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items):
-    # Seen before -k/-m deselect, so an expectation for a deselected check is not "unmatched".
-    for item in items:
-        feature, check, params = _identity(item)
-        for e in STATE["expectations"]:
-            if e.matches(feature, check, params):
-                e.matched += 1
-
-
 def pytest_runtest_setup(item):
     divergence.reset()
     feature, _, params = _identity(item)
@@ -187,11 +177,13 @@ def _counts():
 def pytest_sessionfinish(session, exitstatus):
     if "records" not in STATE or hasattr(session.config, "workerinput"):
         return
-    unmatched = [e for e in STATE["expectations"] if not e.matched]
+    # Decided from the records (the xdist controller collects no items): an entry no check of this run matched.
+    unmatched = [e for e in STATE["expectations"]
+                 if not any(e.matches(r["feature"], r["check"], r["params"]) for r in STATE["records"])]
     for e in unmatched:
         STATE["records"].append({"feature": e.feature, "check": e.check, "params": e.params, "status": "info",
                                  **STATE["adapter"].describe(), "edition": STATE["edition"],
-                                 "message": f"expectation matches no check: {e.describe()} ({e.reason})"})
+                                 "message": f"expectation matched no check of this run: {e.describe()} ({e.reason})"})
     STATE["unmatched"] = unmatched
     out = STATE["report_dir"]
     if out is None:
@@ -219,6 +211,6 @@ def pytest_terminal_summary(terminalreporter):
     tr.write_line(f"adapter {a['adapter']} ({a['version']}), edition {STATE['edition']}, device {a['device']}")
     tr.write_line("checks by status: " + ", ".join(f"{k}={v}" for k, v in sorted(_counts().items())))
     for e in STATE.get("unmatched", []):
-        tr.write_line(f"expectation matches no check: {e.describe()}: {e.reason}", yellow=True)
+        tr.write_line(f"expectation matched no check of this run: {e.describe()}: {e.reason}", yellow=True)
     if STATE["report_dir"]:
         tr.write_line(f"results: {STATE['report_dir'] / 'results.jsonl'}")

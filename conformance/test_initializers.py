@@ -163,7 +163,7 @@ assert STAT_ASSERTIONS <= stats.MAX_ASSERTIONS
 
 def _stat_id(case):
     feature, config, shape = case
-    return ",".join([*(f"{k}={v}" for k, v in config.items()), "x".join(map(str, shape))])
+    return "-".join([feature, *(f"{k}={v}" for k, v in config.items()), "x".join(map(str, shape))])
 
 
 def _check_stats(sample, dist, case, adapter, tests):
