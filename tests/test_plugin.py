@@ -1,0 +1,61 @@
+"""Bad input gets a clear error and a non-zero exit; the whole suite passes on the reference."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pytest(*args, timeout=900):
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_unknown_adapter_lists_the_available_ones():
+    proc = _pytest("conformance/test_activations.py", "--adapter=nope", "-q")
+    assert proc.returncode == 4
+    assert "unknown adapter 'nope'" in proc.stderr and "reference" in proc.stderr and "tf" in proc.stderr
+
+
+def test_factory_that_does_not_exist_is_a_usage_error():
+    proc = _pytest("conformance/test_activations.py", "--adapter=tests.mutants:no_such_factory", "-q")
+    assert proc.returncode == 4 and "no factory" in proc.stderr
+
+
+def test_reference_adapter_has_no_gpu():
+    proc = _pytest("conformance/test_activations.py", "--adapter=reference", "--device=gpu", "-q")
+    assert proc.returncode == 4 and "cannot run on device 'gpu'" in proc.stderr
+
+
+def test_invalid_expectations_file_is_a_usage_error(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[expected]]\nfeature = "activations.relu"\n')
+    proc = _pytest("conformance/test_activations.py", f"--expectations={bad}", "-q")
+    assert proc.returncode == 4 and "missing" in proc.stderr
+
+
+def test_stale_expectation_fails_the_run_as_xpass(tmp_path):
+    exp = tmp_path / "exp.toml"
+    exp.write_text('[[expected]]\nfeature = "activations.tanh"\ncheck = "edges"\nparams = { dtype = "float32" }\n'
+                   'reason = "pretend divergence"\n\n[[expected]]\nfeature = "activations.nope"\ncheck = "edges"\n'
+                   'reason = "matches nothing"\n')
+    proc = _pytest("conformance/test_activations.py", "-k", "test_edges and tanh", f"--expectations={exp}",
+                   "--report", str(tmp_path / "out"), "-q")
+    assert proc.returncode == 1
+    records = [json.loads(line) for line in (tmp_path / "out" / "results.jsonl").read_text().splitlines()]
+    statuses = {(r["feature"], r["params"].get("dtype")): r["status"] for r in records}
+    assert statuses[("activations.tanh", "float32")] == "xpass"
+    assert any(r["status"] == "info" and "matched no check" in r["message"] for r in records)
+
+
+def test_whole_suite_passes_on_the_reference(tmp_path):
+    proc = _pytest("conformance/", "--adapter=reference", "--report", str(tmp_path), "-q", timeout=1200)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    records = [json.loads(line) for line in (tmp_path / "results.jsonl").read_text().splitlines()]
+    assert records and {r["status"] for r in records} == {"pass"}
+    run = json.loads((tmp_path / "run.json").read_text())
+    assert run["profile"] == "ci" and run["derandomize"] is True
