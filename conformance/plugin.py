@@ -84,6 +84,7 @@ def _identity(item):
 
 def pytest_runtest_setup(item):
     divergence.reset()
+    STATE["framework_at_setup"] = STATE["adapter"].framework_seconds
     feature, _, params = _identity(item)
     if feature:
         reason = STATE["adapter"].supports(feature, params.get("dtype"))
@@ -149,6 +150,7 @@ def _attach(item, report, status, message, detail=None, expected=None):
         "rejections": (detail or {}).get("rejections"), "repro": _repro(item),
         "snippet": (detail or {}).get("snippet") or (STATE["adapter"].snippet(rec.last_case) if rec.last_case else ""),
         "duration_s": round(report.duration, 4),
+        "framework_s": round(STATE["adapter"].framework_seconds - STATE.get("framework_at_setup", 0.0), 4),
     }
     if expected:
         record["expectation"] = {"reason": expected.reason, "issue": expected.issue}
