@@ -116,6 +116,13 @@ def pytest_runtest_makereport(item, call):
     feature, check, params = _identity(item)
     expected = next((e for e in STATE["expectations"] if e.matches(feature, check, params)), None)
     exc = call.excinfo.value if call.excinfo else None
+    if isinstance(exc, BaseExceptionGroup):  # Hypothesis found several distinct failures
+        found = exc.subgroup(lambda e: isinstance(e, Divergence))
+        if found is not None and found.split(lambda e: isinstance(e, Divergence))[1] is None:
+            first = found.exceptions[0]
+            while isinstance(first, BaseExceptionGroup):
+                first = first.exceptions[0]
+            exc = Divergence(f"{len(exc.exceptions)} distinct divergences; the first: {first}", first.detail)
     detail = {}
     if report.passed:
         status = "info" if divergence.recorder().info else "pass"
