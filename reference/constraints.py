@@ -2,6 +2,11 @@
 
 A constraint is a class whose ``__call__(w)`` returns the projected weights.
 ``axis`` is an int or a tuple of ints; norms are taken over it with keepdims.
+
+Keras computes in the weight's dtype. The spec computes in float64, except where
+that dtype decides the value beyond rounding: an intermediate that overflows the
+weight's dtype is ±inf there (a sum of squares beyond float16's 65504 gives an
+infinite norm), and epsilon is ``cast(1e-7, dtype)`` (1.19e-7 in float16).
 """
 
 from __future__ import annotations
@@ -15,11 +20,31 @@ from reference.registry import feature
 EPSILON = 1e-7  # keras.backend.epsilon()
 
 
-def _norms(w, axis):
+def weight_dtype(x) -> np.dtype:
+    """The float dtype Keras computes ``x`` in: its own (bfloat16 included), else float64."""
+    d = getattr(x, "dtype", None)
+    return d if d is not None and (d.kind == "f" or d.name == "bfloat16") else np.dtype(np.float64)
+
+
+def overflow_in(v, dtype):
+    """``v`` (float64) where it is finite in ``dtype``; ±inf where rounding it to ``dtype`` overflows."""
+    v = np.asarray(v, np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        over = np.isinf(v.astype(dtype).astype(np.float64)) & np.isfinite(v)
+    return np.where(over, np.copysign(np.inf, v), v)
+
+
+def _epsilon(dtype) -> float:
+    return float(np.asarray(EPSILON).astype(dtype).astype(np.float64))
+
+
+def _norms(w, axis, dtype=np.float64):
+    """sqrt(sum(w², axis, keepdims)); the sum of squares is inf where it overflows ``dtype``."""
     axis = tuple(axis) if isinstance(axis, (list, tuple)) else axis
     for a in np.atleast_1d(axis):
         require(-w.ndim <= a < w.ndim, "axis", f"axis {a} is out of bounds for a weight of rank {w.ndim}")
-    return np.sqrt(np.sum(np.square(w), axis=axis, keepdims=True))
+    with np.errstate(over="ignore"):
+        return np.sqrt(overflow_in(np.sum(np.square(w), axis=axis, keepdims=True), dtype))
 
 
 class Constraint:
@@ -35,6 +60,8 @@ class MaxNorm(Constraint):
 
     Formula: n = sqrt(sum(w², axis, keepdims)); w' = w * clip(n, 0, max_value) / (1e-7 + n).
         This is not the identity for n <= max_value: a norm-1 column becomes 1/(1+1e-7) of itself.
+        In w's dtype (see the module docstring): a sum of squares that overflows makes n inf, so the
+        slice becomes 0 (NaN where w is ±inf): float32 [3.4e38, 1, 0] gives [0, 0, 0], not [2, ~0, 0].
     Defaults: max_value=2, axis=0.
     Errors: an axis outside the weight's rank is rejected.
     Editions: the same in Keras 2 and Keras 3.
@@ -47,10 +74,11 @@ class MaxNorm(Constraint):
         self.max_value, self.axis, self.edition = max_value, axis, edition
 
     def __call__(self, w):
+        dtype = weight_dtype(w)
         w = np.asarray(w, np.float64)
-        n = _norms(w, self.axis)
-        with np.errstate(invalid="ignore"):
-            return w * (np.clip(n, 0, self.max_value) / (EPSILON + n))
+        n = _norms(w, self.axis, dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return w * overflow_in(np.clip(n, 0, self.max_value) / (_epsilon(dtype) + n), dtype)
 
     def get_config(self):
         return {"max_value": self.max_value, "axis": self.axis}
@@ -61,6 +89,8 @@ class UnitNorm(Constraint):
     """Scale each slice to unit L2 norm over ``axis``.
 
     Formula: w' = w / (1e-7 + sqrt(sum(w², axis, keepdims))); a zero slice stays zero.
+        In w's dtype (see the module docstring): a sum of squares that overflows makes the norm inf,
+        so the slice becomes 0 (NaN where w is ±inf).
     Defaults: axis=0.
     Errors: an axis outside the weight's rank is rejected.
     Editions: the same in Keras 2 and Keras 3.
@@ -71,9 +101,11 @@ class UnitNorm(Constraint):
         self.axis, self.edition = axis, edition
 
     def __call__(self, w):
+        dtype = weight_dtype(w)
         w = np.asarray(w, np.float64)
+        n = _norms(w, self.axis, dtype)
         with np.errstate(invalid="ignore"):
-            return w / (EPSILON + _norms(w, self.axis))
+            return w / (_epsilon(dtype) + n)
 
     def get_config(self):
         return {"axis": self.axis}
@@ -85,6 +117,10 @@ class MinMaxNorm(Constraint):
 
     Formula: n = sqrt(sum(w², axis, keepdims));
         w' = w * (rate * clip(n, min_value, max_value) + (1 - rate) * n) / (1e-7 + n)
+        In w's dtype (see the module docstring): a sum of squares that overflows makes n inf, and
+        then (1 - rate) * n is NaN for rate=1 (0 * inf), so the slice becomes NaN; the scale
+        desired / (1e-7 + n) is inf where it overflows, so a zero slice becomes NaN (0 * inf) when
+        rate * min_value / cast(1e-7) overflows: in float16, rate * min_value > about 0.0078.
     Defaults: min_value=0.0, max_value=1.0, rate=1.0, axis=0.
     Errors: an axis outside the weight's rank is rejected.
     Editions: the same in Keras 2 and Keras 3.
@@ -96,11 +132,12 @@ class MinMaxNorm(Constraint):
         self.edition = edition
 
     def __call__(self, w):
+        dtype = weight_dtype(w)
         w = np.asarray(w, np.float64)
-        n = _norms(w, self.axis)
-        desired = self.rate * np.clip(n, self.min_value, self.max_value) + (1 - self.rate) * n
-        with np.errstate(invalid="ignore"):
-            return w * (desired / (EPSILON + n))
+        n = _norms(w, self.axis, dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            desired = self.rate * np.clip(n, self.min_value, self.max_value) + (1 - self.rate) * n
+            return w * overflow_in(desired / (_epsilon(dtype) + n), dtype)
 
     def get_config(self):
         return {"min_value": self.min_value, "max_value": self.max_value, "rate": self.rate, "axis": self.axis}

@@ -2,6 +2,12 @@
 
 A regularizer's ``__call__(x)`` returns the scalar penalty that Keras adds to
 the layer's losses.
+
+Keras computes the penalty in x's dtype: each factor is cast to it
+(``ops.cast(l2, x.dtype)``), and each sum is a tensor of that dtype. The spec
+computes in float64 from the cast factor, except that a sum which overflows
+x's dtype is inf, as it is there (float16 [65504, 65504] has sum(|x|) = inf, so
+L1 gives inf, not 1310.08).
 """
 
 from __future__ import annotations
@@ -10,9 +16,12 @@ import math
 
 import numpy as np
 
+from reference.constraints import overflow_in, weight_dtype
 from reference.editions import KERAS2, KERAS3
 from reference.errors import SpecError, require
 from reference.registry import feature
+
+FLOATX = np.float32  # keras.config.floatx(): what a Python float becomes in ops.convert_to_tensor
 
 
 def _factor(value, name, edition):
@@ -24,6 +33,18 @@ def _factor(value, name, edition):
     return float(value)
 
 
+def _cast(factor, dtype) -> float:
+    """ops.cast(factor, x.dtype): the factor rounded to x's dtype."""
+    with np.errstate(over="ignore"):
+        return float(np.asarray(factor, np.float64).astype(dtype).astype(np.float64))
+
+
+def _sum(values, dtype):
+    """ops.sum in x's dtype: the float64 sum, inf where it overflows ``dtype``."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return overflow_in(np.sum(values), dtype)
+
+
 class Regularizer:
     edition = KERAS3
 
@@ -32,18 +53,22 @@ class Regularizer:
 class L1(Regularizer):
     """L1 penalty.
 
-    Formula: l1 * sum(|x|)
+    Formula: cast(float32(l1), x.dtype) * sum(|x|), the sum inf where it overflows x's dtype.
+        L1 stores l1 as a tensor of floatx (float32), unlike L2 and L1L2: a float64 penalty uses
+        float32(l1) (L1(0.01) on float64 x = [1] gives 0.009999999776), and get_config() gives
+        {"l1": float(float32(l1))}.
     Defaults: l1=0.01.
     Errors: Keras 3 rejects a negative, infinite or NaN l1 (or a non-number).
-    Editions: Keras 2 accepts a negative l1.
+    Editions: Keras 2 accepts a negative l1; it stores l1 through floatx too (backend.cast_to_floatx).
     Source: keras/src/regularizers/regularizers.py L1 (Keras 3.15.1); seed page 000.
     """
 
     def __init__(self, l1=0.01, *, edition=KERAS3):
-        self.l1, self.edition = _factor(l1, "l1", edition), edition
+        self.l1, self.edition = float(FLOATX(_factor(l1, "l1", edition))), edition
 
     def __call__(self, x):
-        return self.l1 * np.sum(np.abs(np.asarray(x, np.float64)))
+        dtype = weight_dtype(x)
+        return np.float64(_cast(self.l1, dtype) * _sum(np.abs(np.asarray(x, np.float64)), dtype))
 
     def get_config(self):
         return {"l1": self.l1}
@@ -53,7 +78,7 @@ class L1(Regularizer):
 class L2(Regularizer):
     """L2 penalty.
 
-    Formula: l2 * sum(x²)
+    Formula: cast(l2, x.dtype) * sum(x²), the sum inf where it overflows x's dtype.
     Defaults: l2=0.01.
     Errors: Keras 3 rejects a negative, infinite or NaN l2 (or a non-number).
     Editions: Keras 2 computes 2 * l2 * tf.nn.l2_loss(x), the same value; it accepts a negative l2.
@@ -64,7 +89,9 @@ class L2(Regularizer):
         self.l2, self.edition = _factor(l2, "l2", edition), edition
 
     def __call__(self, x):
-        return self.l2 * np.sum(np.square(np.asarray(x, np.float64)))
+        dtype = weight_dtype(x)
+        with np.errstate(over="ignore"):
+            return np.float64(_cast(self.l2, dtype) * _sum(np.square(np.asarray(x, np.float64)), dtype))
 
     def get_config(self):
         return {"l2": self.l2}
@@ -74,8 +101,10 @@ class L2(Regularizer):
 class L1L2(Regularizer):
     """L1 plus L2 penalty.
 
-    Formula: (l1 * sum(|x|) if l1 else 0) + (l2 * sum(x²) if l2 else 0). A zero factor skips its
-        term entirely, so an inf in x gives inf, not NaN (0 * inf), when the other factor is set.
+    Formula: (cast(l1, x.dtype) * sum(|x|) if l1 else 0) + (cast(l2, x.dtype) * sum(x²) if l2 else 0),
+        each sum inf where it overflows x's dtype. A zero factor skips its term entirely, so an inf
+        in x gives inf, not NaN (0 * inf), when the other factor is set. The test is on the factor
+        itself: a non-zero factor that the cast rounds to 0 keeps its term (0 * inf is NaN).
     Defaults: l1=0.0, l2=0.0 for the class in both editions.
     Errors: Keras 3 rejects a negative, infinite or NaN factor.
     Editions: ``keras.regularizers.l1_l2`` is the class itself in Keras 3 (defaults 0.0) but a
@@ -91,12 +120,14 @@ class L1L2(Regularizer):
         self.edition = edition
 
     def __call__(self, x):
+        dtype = weight_dtype(x)
         x = np.asarray(x, np.float64)
         total = 0.0
-        if self.l1:
-            total = total + self.l1 * np.sum(np.abs(x))
-        if self.l2:
-            total = total + self.l2 * np.sum(np.square(x))
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.l1:
+                total = total + _cast(self.l1, dtype) * _sum(np.abs(x), dtype)
+            if self.l2:
+                total = total + _cast(self.l2, dtype) * _sum(np.square(x), dtype)
         return np.float64(total)
 
     def get_config(self):
@@ -106,11 +137,13 @@ class L1L2(Regularizer):
 def get(identifier: str, *, edition=KERAS3) -> tuple[str, dict]:
     """Resolve a regularizer string to (feature id, config).
 
-    Keras 3: "l1"/"L1" -> L1(0.01), "l2"/"L2" -> L2(0.01), "l1l2"/"L1L2" -> L1L2(0, 0); "l1_l2" is rejected.
+    Keras 3: "l1"/"L1" -> L1(0.01) (config {"l1": float32(0.01)}), "l2"/"L2" -> L2(0.01),
+        "l1l2"/"L1L2" -> L1L2(0, 0); "l1_l2" is rejected.
     Keras 2: "l1" -> L1(0.01), "l2" -> L2(0.01), "l1_l2" -> L1L2(0.01, 0.01), "L1L2" -> L1L2(0, 0).
     Errors: an unknown name is rejected.
     """
-    table = {"l1": ("L1", {"l1": 0.01}), "L1": ("L1", {"l1": 0.01}),
+    l1 = float(FLOATX(0.01))  # L1 stores its factor at float32
+    table = {"l1": ("L1", {"l1": l1}), "L1": ("L1", {"l1": l1}),
              "l2": ("L2", {"l2": 0.01}), "L2": ("L2", {"l2": 0.01}),
              "L1L2": ("L1L2", {"l1": 0.0, "l2": 0.0})}
     if edition == KERAS3:

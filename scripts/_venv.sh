@@ -1,17 +1,38 @@
-# Sourced by the scripts: make .venv (once) and install the pinned requirements when they change.
+# Sourced by scripts/gate.sh and scripts/selftest.sh (and .ci/run): the one install step.
+#
+# Creates the virtualenv if it is absent and installs the pinned requirements/ci.txt plus the
+# project (editable, --no-deps) whenever requirements/ci.txt or pyproject.toml changed since the
+# last install (a stamp file in the venv holds their hash). Then puts the venv first on PATH and
+# changes to the repository root.
+#
+#   KERAS_CONFORMANCE_VENV  the venv directory (default: .venv in the repository root)
+#   PYTHON                  the interpreter that creates it (default: python3.11, else python3; must be >= 3.11)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-PY=${PYTHON:-python3.11}
-command -v "$PY" >/dev/null || PY=python3
-if [[ ! -x .venv/bin/python ]]; then
-  "$PY" -m venv .venv
+VENV=${KERAS_CONFORMANCE_VENV:-.venv}
+
+if [[ ! -x $VENV/bin/python ]]; then
+  PY=${PYTHON:-python3.11}
+  command -v "$PY" >/dev/null 2>&1 || PY=python3
+  if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "scripts/_venv.sh: need Python >= 3.11 to create $VENV (tried '$PY'; set PYTHON=/path/to/python3.11)" >&2
+    exit 2
+  fi
+  echo "creating $VENV with $("$PY" --version 2>&1)" >&2
+  "$PY" -m venv "$VENV"
 fi
-stamp=.venv/.requirements.sha
+
+stamp=$VENV/.requirements.sha
 want=$(cat requirements/ci.txt pyproject.toml | sha256sum | cut -d' ' -f1)
 if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -r requirements/ci.txt
-  .venv/bin/python -m pip install -q --no-deps -e .
+  echo "installing requirements/ci.txt and the project into $VENV" >&2
+  rm -f "$stamp"
+  # pip itself first, at the version requirements/ci.txt pins, then everything else from the same file.
+  pip_pin=$(grep -E '^pip==' requirements/ci.txt || true)
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check ${pip_pin:+"$pip_pin"}
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements/ci.txt
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .
   echo "$want" > "$stamp"
 fi
-export PATH="$PWD/.venv/bin:$PATH"
+export PATH="$PWD/$VENV/bin:$PATH"
+export VIRTUAL_ENV="$PWD/$VENV"

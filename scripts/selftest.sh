@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# The project's own tests: golden values, usage errors, every mutant caught, the suite green on the reference.
+# The project's own tests (tests/): golden values, usage errors, every mutant caught, the suite
+# green on the reference. Installs what it needs into .venv first (scripts/_venv.sh).
+# Extra arguments go to pytest, e.g.:  bash scripts/selftest.sh -k mutants
 source "$(dirname "$0")/_venv.sh"
 set +e
 python -m pytest tests/ -n 2 "$@"
 rc=$?
-if [[ $rc -eq 5 ]]; then echo "selftest: pytest collected no tests" >&2; exit 1; fi
+if [[ $rc -eq 5 ]]; then
+  echo "selftest: FAILED: pytest collected no tests from tests/ (exit 5); the self-tests are missing or all deselected" >&2
+  exit 1
+fi
 exit $rc

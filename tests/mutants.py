@@ -312,11 +312,6 @@ MUTANTS = {
     "constant_not_through_float32": (Mutant, {"initializers.Constant": _ConstantExact}, "initializers", "values", "initializers.Constant"),
     "scale_sign_unchecked": (Mutant, {"initializers.VarianceScaling": _ScaleAnySign}, "initializers", "rejects", "initializers.VarianceScaling"),
     "config_drops_seed": (Mutant, {"initializers.RandomNormal": _ConfigDropsSeed}, "initializers", "roundtrip", "initializers.RandomNormal"),
-}
-
-# Mutants for checks not written yet (constraints, regularizers: issue 2 is open on them). They move
-# into MUTANTS with their checks; tests/test_mutants.py runs MUTANTS only.
-MUTANTS_AWAITING_CHECKS = {
     "maxnorm_axis_ignored": (Mutant, {"constraints.MaxNorm": _MaxNormAxisIgnored}, "constraints", "values", "constraints.MaxNorm"),
     "maxnorm_no_epsilon": (Mutant, {"constraints.MaxNorm": _MaxNormNoEpsilon}, "constraints", "values", "constraints.MaxNorm"),
     "unitnorm_last_axis": (Mutant, {"constraints.UnitNorm": _UnitNormLastAxis}, "constraints", "values", "constraints.UnitNorm"),
