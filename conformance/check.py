@@ -142,3 +142,15 @@ def _same(a, b) -> bool:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
         return math.isclose(a, b, rel_tol=tolerance.CONFIG_RTOL) or (math.isnan(a) and math.isnan(b))
     return a == b
+
+
+def assert_roundtrip(spec, adapter, case, what=("get_config()", "from_config(config).get_config()")):
+    """A ``roundtrip`` case: the config and the clone's config equal the spec's, and the clone
+    gives exactly the original's values. Nothing to compare when both reject the config."""
+    result = run_both(spec, adapter, case)
+    if result is None:
+        return
+    expected, actual = result
+    assert_equal(actual.config, expected.config, case, adapter, what[0])
+    assert_equal(actual.clone_config, expected.clone_config, case, adapter, what[1])
+    assert_close(actual.clone, actual.original, case, adapter, ulps=0, dtype="float32")

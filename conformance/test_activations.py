@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import strategies as cs
-from conformance.check import assert_close, assert_equal, expect_rejection, run_both
+from conformance.check import assert_close, assert_equal, assert_roundtrip, expect_rejection, run_both
 from conformance.tolerance import ELEMENTWISE_ULPS, reduction_ulps
 from reference import KERAS2
 from reference.registry import features
@@ -103,11 +103,8 @@ def test_rejects(spec, adapter, feature):
 def test_roundtrip(spec, adapter, feature):
     """serialize() gives the function's name, deserialize() gives a function with the same values."""
     x = np.linspace(-5, 5, 24, dtype=np.float32).reshape(4, 6)
-    case = Case(feature, "roundtrip", {}, (x,))
-    expected, actual = run_both(spec, adapter, case)
-    assert_equal(actual.config, expected.config, case, adapter, "serialize(fn)")
-    assert_equal(actual.clone_config, expected.clone_config, case, adapter, "serialize(deserialize(name))")
-    assert_close(actual.clone, actual.original, case, adapter, ulps=0, dtype="float32")
+    assert_roundtrip(spec, adapter, Case(feature, "roundtrip", {}, (x,)),
+                     what=("serialize(fn)", "serialize(deserialize(name))"))
 
 
 @pytest.mark.parametrize("feature", ACTIVATIONS)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES, finfo, to_dtype
 from conformance import strategies as cs
-from conformance.check import assert_close, assert_equal, expect_rejection, run_both
+from conformance.check import assert_close, assert_equal, assert_roundtrip, expect_rejection, run_both
 from conformance.test_constraints import elements
 from conformance.tolerance import reduction_ulps
 from reference import KERAS2
@@ -104,11 +104,7 @@ def test_roundtrip(spec, adapter, feature):
     """get_config() gives the factors; from_config() gives a regularizer with the same penalty."""
     x = np.linspace(-5, 5, 24, dtype=np.float32).reshape(4, 6)
     for config in ROUNDTRIP_CONFIGS[feature]:
-        case = Case(feature, "roundtrip", config, (x,))
-        expected, actual = run_both(spec, adapter, case)
-        assert_equal(actual.config, expected.config, case, adapter, "get_config()")
-        assert_equal(actual.clone_config, expected.clone_config, case, adapter, "from_config(config).get_config()")
-        assert_close(actual.clone, actual.original, case, adapter, ulps=0, dtype="float32")
+        assert_roundtrip(spec, adapter, Case(feature, "roundtrip", config, (x,)))
 
 
 # Every string the spec resolves in either edition, with the feature it names.
