@@ -102,9 +102,18 @@ def assert_close(actual, expected, case, adapter, *, ulps=tolerance.ELEMENTWISE_
         rel = np.where(finite & (exp != 0), err / np.abs(np.where(exp == 0, 1, exp)), 0.0)
     metrics = {"max_abs_err": float(np.max(err[finite], initial=0.0)), "max_rel_err": float(np.max(rel, initial=0.0)),
                "max_ulp_err": float(np.max(ulps_err, initial=0.0)), "allowed_ulps": ulps}
-    recorder().worst(**{k: v for k, v in metrics.items() if k != "allowed_ulps"})
+    rec = recorder()
+    rec.worst(**{k: v for k, v in metrics.items() if k != "allowed_ulps"})
     if ok.all():
         return metrics
+    if rec.allowance_ulps is not None and rec.allowance_ulps > ulps:
+        # A known imprecision: within the expectation's bound the check notes it and goes on.
+        wide = ok | (err <= tolerance.allowed(exp, dtype, rec.allowance_ulps, np.broadcast_to(scale, exp.shape)))
+        if wide.all():
+            rec.beyond_policy += int((~ok).sum())
+            rec.beyond_policy_ulps = max(rec.beyond_policy_ulps, float(np.max(ulps_err[~ok])))
+            return metrics
+        ok, ulps = wide, rec.allowance_ulps
     bad = np.argwhere(~ok) if ok.ndim else np.zeros((1, 0), int)
     shown = []
     for idx in bad[:MAX_SHOWN]:

@@ -4,6 +4,7 @@ from conformance.plugin import (  # noqa: F401
     adapter,
     pytest_addoption,
     pytest_configure,
+    pytest_runtest_call,
     pytest_runtest_logreport,
     pytest_runtest_makereport,
     pytest_runtest_setup,

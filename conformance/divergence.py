@@ -27,6 +27,9 @@ class Recorder:
     metrics: dict[str, float] = field(default_factory=dict)
     stats: list[dict] = field(default_factory=list)
     info: list[str] = field(default_factory=list)
+    allowance_ulps: float | None = None  # an expectation's bound (conformance/expectations.py)
+    beyond_policy: int = 0  # elements within that bound but beyond the tolerance policy
+    beyond_policy_ulps: float = 0.0  # the largest ULP error among them
 
     def worst(self, **metrics: float) -> None:
         """Keep the largest value seen of each metric over the check's examples."""

@@ -8,8 +8,13 @@ Each entry::
     params = { dtype = "float16" }       # optional: only these parametrizations
     reason = "why the framework differs" # required
     issue = "keras-team/keras#12345"     # optional: the upstream issue
+    ulps = 5                             # optional: a bound, see below
 
-A divergence that matches an entry is ``xfail``; a check that passes although
+A divergence that matches an entry is ``xfail``; with ``ulps``, only elements
+within that many ULPs are expected (the framework is less precise than the
+tolerance policy allows, by a known amount): the check runs with that bound,
+an element beyond it is a divergence as usual, and an element between the
+policy and the bound makes the check ``xfail``; a check that passes although
 an entry matches it is ``xpass`` and fails the run (the entry is stale); an
 entry that matches no check of the run is reported at its end.
 """
@@ -21,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REQUIRED = ("feature", "check", "reason")
-ALLOWED = (*REQUIRED, "params", "issue")
+ALLOWED = (*REQUIRED, "params", "issue", "ulps")
 
 
 class ExpectationsError(ValueError):
@@ -35,6 +40,7 @@ class Expectation:
     reason: str
     params: dict = field(default_factory=dict)
     issue: str | None = None
+    ulps: float | None = None
 
     def matches(self, feature: str, check: str, params: dict) -> bool:
         return (self.feature == feature and self.check == check

@@ -6,9 +6,10 @@ the spec (float64) and the framework see the same numbers.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from adapters.dtypes import FLOAT_DTYPES, finfo, np_dtype, to_dtype
 
@@ -20,6 +21,7 @@ def _check_dtype(dtype):
         raise ValueError(f"dtype must be one of {FLOAT_DTYPES}, got {dtype!r}")
 
 
+@functools.cache  # Hypothesis validates each new strategy object: build each one once
 def floats(dtype: str, *, min_value=None, max_value=None, allow_nan=True, allow_infinity=True,
            allow_subnormal=True):
     """Floats representable in ``dtype`` (bfloat16: float32 draws rounded to bfloat16),
@@ -36,20 +38,67 @@ def floats(dtype: str, *, min_value=None, max_value=None, allow_nan=True, allow_
     return s
 
 
+@functools.cache
 def shapes(min_dims=1, max_dims=3, min_side=1, max_side=5):
-    """Array shapes (no zero-size sides unless min_side=0)."""
+    """Array shapes: a rank in [min_dims, max_dims], each side in [min_side, max_side].
+
+    Two draws, the rank and one integer whose base-k digits (k = max_side - min_side + 1)
+    are the sides, rather than one draw per side: each draw costs Hypothesis about 0.1 ms.
+    Shrinks toward the lowest rank with every side min_side.
+    """
     if not 0 <= min_dims <= max_dims:
         raise ValueError(f"need 0 <= min_dims <= max_dims, got {min_dims}, {max_dims}")
-    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
+    if not 0 <= min_side <= max_side:
+        raise ValueError(f"need 0 <= min_side <= max_side, got {min_side}, {max_side}")
+    k = max_side - min_side + 1
+    return st.tuples(st.integers(min_dims, max_dims), st.integers(0, k**max_dims - 1)).map(
+        lambda t: tuple(min_side + (t[1] // k**i) % k for i in range(t[0])))
 
 
-def arrays(dtype: str, shape, elements=None, **float_kwargs):
+@functools.cache
+def arrays(dtype: str, shape, *, magnitudes=None):
     """Arrays of ``dtype`` (bfloat16 as ml_dtypes.bfloat16); ``shape`` a tuple or a strategy of tuples.
-    ``float_kwargs`` go to :func:`floats` when ``elements`` is not given."""
+
+    Hypothesis draws the shape and a 32-bit seed (and shrinks both); NumPy draws the
+    values from that seed. One draw per array, not one per element: an element drawn
+    through Hypothesis costs about 0.1 ms, more than the framework call under test.
+    Every element is independent, from this law (each value rounded to the dtype):
+
+    - ``magnitudes=None``: with probability 1/4 one of :func:`edge_values` (±0, ±inf,
+      NaN, the extremes, subnormals, the points where relu6 and hard_sigmoid bend);
+      3/8 uniform on [-8, 8]; 3/8 ±2**u with u uniform over the dtype's whole
+      exponent range, from the smallest subnormal to the largest finite number.
+    - ``magnitudes=(lo, hi)`` (0 < lo <= hi, finite, representable in the dtype): with
+      probability 1/5 zero, else ±2**u with u uniform on [log2 lo, log2 hi].
+    """
     _check_dtype(dtype)
-    elements = elements if elements is not None else floats(dtype, **float_kwargs)
-    base = "float32" if dtype == "bfloat16" else dtype
-    return hnp.arrays(np.dtype(base), shape, elements=elements).map(lambda a: to_dtype(a, dtype))
+    if magnitudes is not None and not 0 < magnitudes[0] <= magnitudes[1] < np.inf:
+        raise ValueError(f"magnitudes must be (lo, hi) with 0 < lo <= hi < inf, got {magnitudes!r}")
+    shape = shape if isinstance(shape, st.SearchStrategy) else st.just(tuple(shape))
+    return st.tuples(shape, st.integers(0, 2**32 - 1)).map(
+        lambda s: _fill(np.random.default_rng(s[1]), s[0], dtype, magnitudes))
+
+
+def _fill(rng, shape, dtype, magnitudes):
+    n = int(np.prod(shape))
+    sign = rng.choice([-1.0, 1.0], n)
+    if magnitudes is not None:
+        lo, hi = magnitudes
+        v = sign * np.exp2(rng.uniform(np.log2(lo), np.log2(hi), n))
+        v = np.where(rng.random(n) < 0.2, 0.0, np.clip(np.abs(to_dtype(v, dtype).astype(np.float64)), lo, hi) * sign)
+    else:
+        fi = finfo(dtype)
+        edges = _edges64(dtype)
+        log_span = rng.uniform(np.log2(float(fi.smallest_subnormal)), np.log2(float(fi.max)), n)
+        kind = rng.random(n)
+        v = np.where(kind < 0.25, rng.choice(edges, n),
+                     np.where(kind < 0.625, rng.uniform(-8.0, 8.0, n), sign * np.exp2(log_span)))
+    return to_dtype(v.reshape(shape), dtype)
+
+
+@functools.cache
+def _edges64(dtype: str) -> np.ndarray:
+    return np.asarray(edge_values(dtype), np.float64)
 
 
 def edge_values(dtype: str) -> np.ndarray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -13,6 +15,7 @@ from conformance import strategies as cs
 from conformance.check import assert_close, assert_equal, assert_roundtrip, expect_rejection, run_both
 from conformance.tolerance import ELEMENTWISE_ULPS, reduction_ulps
 from reference import KERAS2
+from reference.activations import softmax as reference_softmax
 from reference.registry import features
 
 ACTIVATIONS = [f.id for f in features("activations")]
@@ -30,9 +33,20 @@ def cancellation_scale(feature: str, config: dict, x: np.ndarray):
         return np.where(x < 0, abs(config.get("alpha", 1.0)), 0.0)
     if feature == "activations.selu":  # scale * alpha * (exp(x) - 1) for x < 0
         return np.where(x < 0, 1.7580993408473766, 0.0)
+    if feature == "activations.softmax":
+        # exp(z) with z = x - max(x) rounded: a relative error of eps * |z| in each term, and the
+        # sum carries its terms' errors, so y_i is off by about y_i * (|z_i| + sum_j y_j |z_j|) * eps.
+        axis = config.get("axis", -1)
+        x64 = np.asarray(x, np.float64)
+        with np.errstate(invalid="ignore"):
+            z = np.abs(x64 - np.max(x64, axis=axis, keepdims=True))
+            y = reference_softmax(x64, axis=axis)
+            z, y = np.where(np.isfinite(z), z, 0.0), np.where(np.isfinite(y), y, 0.0)
+            return y * (z + np.sum(y * z, axis=axis, keepdims=True))
     return 0.0
 
 
+@functools.cache
 def config_strategy(feature: str, dtype: str, ndim: int):
     """Keyword arguments for ``feature``, representable in ``dtype``; a random subset of them."""
     small = cs.floats(dtype, min_value=-10, max_value=10)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -24,13 +26,7 @@ MAGNITUDES = {"float16": (2.0**-6, 100.0), "bfloat16": (2.0**-6, 100.0),
               "float32": (float(np.float32(1e-3)), 1e6), "float64": (1e-3, 1e6)}
 
 
-def elements(dtype: str):
-    """0, or a finite value of either sign with magnitude in MAGNITUDES[dtype] (no NaN/inf)."""
-    lo, hi = MAGNITUDES[dtype]
-    return st.one_of(st.just(0.0), cs.floats(dtype, min_value=lo, max_value=hi, allow_subnormal=False),
-                     cs.floats(dtype, min_value=-hi, max_value=-lo, allow_subnormal=False))
-
-
+@functools.cache
 def magnitudes(dtype: str, hi: float | None = None):
     """0, or a value in [MAGNITUDES[dtype][0], hi]: a max_value or min_value that keeps the scale
     desired / (1e-7 + n) a normal number (a subnormal intermediate may be flushed to zero, which
@@ -40,6 +36,7 @@ def magnitudes(dtype: str, hi: float | None = None):
                                             allow_subnormal=False))
 
 
+@functools.cache
 @st.composite
 def axes(draw, ndim: int):
     """An int axis in [-ndim, ndim), or a tuple of distinct axes (each written as a or a - ndim)."""
@@ -49,6 +46,7 @@ def axes(draw, ndim: int):
     return tuple(a - ndim if draw(st.booleans()) else a for a in chosen)
 
 
+@functools.cache
 @st.composite
 def config_strategy(draw, feature: str, dtype: str, ndim: int):
     """Keyword arguments for ``feature``, representable in ``dtype``; a random subset of them.
@@ -101,7 +99,7 @@ def _compare(spec, adapter, case):
 @given(data=st.data())
 def test_values(spec, adapter, feature, dtype, data):
     """Random weights of rank 1-4 (0 or moderate magnitudes) and random keyword arguments."""
-    w = data.draw(cs.arrays(dtype, cs.shapes(1, 4), elements=elements(dtype)), label="w")
+    w = data.draw(cs.arrays(dtype, cs.shapes(1, 4), magnitudes=MAGNITUDES[dtype]), label="w")
     config = data.draw(config_strategy(feature, dtype, w.ndim), label="config")
     _compare(spec, adapter, Case(feature, "call", config, (w,), dtype=dtype))
 

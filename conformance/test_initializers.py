@@ -9,6 +9,7 @@ every kernel rank.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -36,6 +37,7 @@ def spec_initializer(spec, feature, config):
     return reference.get_feature(feature).obj(**config, edition=spec.edition)
 
 
+@functools.cache
 def config_strategy(feature: str, dtype: str):
     num = cs.floats(dtype, min_value=-4, max_value=4, allow_subnormal=False)
     pos = cs.floats(dtype, min_value=0.125, max_value=4, allow_subnormal=False)
@@ -55,6 +57,7 @@ def config_strategy(feature: str, dtype: str):
     return st.fixed_dictionaries(fixed, optional=optional)
 
 
+@functools.cache
 def _shape_strategy(feature):
     if feature == "initializers.Identity":
         return st.one_of(cs.shapes(2, 2, max_side=6), cs.shapes(0, 4, max_side=3))

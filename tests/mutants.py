@@ -88,6 +88,11 @@ def _sigmoid_flipped(x, *, edition):
     return 1.0 - A.sigmoid(-np.asarray(x, np.float64) * 1.001)
 
 
+def _sigmoid_imprecise(x, *, edition):
+    # 4 to 8 float32 ULP off everywhere: just beyond the tolerance policy's 4.
+    return A.sigmoid(x) * (1 + 2.0**-21)
+
+
 def _tanh_clipped(x, *, edition):
     return np.clip(A.tanh(x), -0.999, 0.999)
 
@@ -292,6 +297,7 @@ MUTANTS = {
     "softsign_saturating": (Mutant, {"activations.softsign": _softsign_saturating}, "activations", "edges", "activations.softsign"),
     "exponential_expm1": (Mutant, {"activations.exponential": _exponential_expm1}, "activations", "values", "activations.exponential"),
     "sigmoid_off_scale": (Mutant, {"activations.sigmoid": _sigmoid_flipped}, "activations", "values", "activations.sigmoid"),
+    "sigmoid_imprecise": (Mutant, {"activations.sigmoid": _sigmoid_imprecise}, "activations", "values", "activations.sigmoid"),
     "tanh_clipped": (Mutant, {"activations.tanh": _tanh_clipped}, "activations", "edges", "activations.tanh"),
     "activation_get_lenient": (_LenientGet, {}, "activations", "rejects", "activations.linear"),
     "activation_serialize_wrong": (_WrongSerialize, {}, "activations", "roundtrip", "activations.relu"),

@@ -52,6 +52,21 @@ def test_stale_expectation_fails_the_run_as_xpass(tmp_path):
     assert any(r["status"] == "info" and "matched no check" in r["message"] for r in records)
 
 
+def test_bounded_expectation_is_xfail_within_its_ulps_and_a_divergence_beyond(tmp_path):
+    """An expectation with ``ulps`` tolerates exactly that imprecision (the mutant is 4-8 ULP off)."""
+    statuses = {}
+    for ulps in (9, 5):
+        exp = tmp_path / f"exp{ulps}.toml"
+        exp.write_text(f'[[expected]]\nfeature = "activations.sigmoid"\ncheck = "values"\n'
+                       f'params = {{ dtype = "float32" }}\nulps = {ulps}\nreason = "imprecise"\n')
+        out = tmp_path / f"out{ulps}"
+        proc = _pytest("conformance/test_activations.py", "-k", "test_values and sigmoid-float32",
+                       "--adapter=tests.mutants:sigmoid_imprecise", f"--expectations={exp}", "--report", str(out), "-q")
+        records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+        statuses[ulps] = (proc.returncode, [r["status"] for r in records if r["feature"] == "activations.sigmoid"])
+    assert statuses == {9: (0, ["xfail"]), 5: (1, ["diverge"])}
+
+
 def test_whole_suite_passes_on_the_reference(tmp_path):
     proc = _pytest("conformance/", "--adapter=reference", "--report", str(tmp_path), "-q", timeout=1200)
     assert proc.returncode == 0, proc.stdout[-4000:]
