@@ -3,7 +3,7 @@
 Importing the package registers every feature; see ``reference.registry``.
 """
 
-from reference import activations, constraints, initializers, regularizers  # noqa: F401  (registers features)
+from reference import activations, constraints, initializers, layers, regularizers  # noqa: F401  (registers features)
 from reference.editions import EDITIONS, KERAS2, KERAS3  # noqa: F401
 from reference.errors import SpecError  # noqa: F401
 from reference.registry import FEATURES, features, get_feature  # noqa: F401

@@ -1,0 +1,199 @@
+"""The shared base of the layer reference (``keras.layers``), and the helpers that
+resolve a layer's nested objects (activations, initializers, regularizers,
+constraints) to the reference's own.
+
+Every layer class follows one interface:
+
+- ``__init__(..., *, edition=KERAS3)`` validates the configuration eagerly and
+  raises :class:`~reference.errors.SpecError` naming the argument;
+- ``get_config()``: the layer-specific keys of Keras' ``get_config`` (no
+  name/trainable/dtype), nested objects as plain identifiers;
+- ``weight_shapes(input_shape)``: what ``build`` creates, in order;
+  ``init_weights(input_shape, rng)`` samples them from the initializers;
+- ``compute_output_shape(input_shape)`` (``None`` for unknown dims);
+- ``__call__(x, *, weights=None, training=False, mask=None, rng=None)``: float64;
+- ``compute_mask(x, mask=None)``: the mask the output carries, or None;
+- ``losses(x, weights=None)``: ``layer.losses`` after calling the layer on x.
+
+Mask propagation (Keras 3 ``Layer.__call__``): a layer whose ``supports_masking``
+is true gives its output ``compute_mask(x, mask)``, which is the incoming mask
+unless the layer overrides it; any other layer drops the mask (Keras 3 warns
+"does not support masking and will therefore destroy the mask information";
+tf-keras drops it silently in ``__call__``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from reference import activations, constraints, initializers, regularizers
+from reference.editions import KERAS3, check_edition
+from reference.errors import SpecError, require
+from reference.registry import get_feature
+
+DATA_FORMATS = ("channels_first", "channels_last")
+
+
+def f64(x):
+    return np.asarray(x, dtype=np.float64)
+
+
+def as_list(y):
+    return list(y) if isinstance(y, (list, tuple)) else [y]
+
+
+def standardize_data_format(data_format, *, lower=True):
+    """None gives "channels_last" (image_data_format()); Keras 3 lower-cases the string first."""
+    if data_format is None:
+        return "channels_last"
+    value = str(data_format).lower() if lower else data_format
+    require(value in DATA_FORMATS, "data_format",
+            f"The `data_format` argument must be one of {{'channels_first', 'channels_last'}}. "
+            f"Received: data_format={data_format}")
+    return value
+
+
+def require_rank(input_shape, *, ndim=None, min_ndim=None):
+    """The InputSpec check of Keras (``expected ndim=..., found ndim=...``)."""
+    rank = len(input_shape)
+    if ndim is not None:
+        require(rank == ndim, "inputs", f"expected ndim={ndim}, found ndim={rank}. Full shape received: {tuple(input_shape)}")
+    if min_ndim is not None:
+        require(rank >= min_ndim, "inputs",
+                f"expected min_ndim={min_ndim}, found ndim={rank}. Full shape received: {tuple(input_shape)}")
+
+
+def resolve_activation(identifier, edition):
+    """(config name, function of x) for an activation identifier; None gives linear."""
+    if callable(identifier) and not isinstance(identifier, str):
+        return getattr(identifier, "__name__", "custom"), identifier
+    try:
+        fid = activations.get(identifier, edition=edition)
+    except SpecError as e:
+        raise SpecError("activation", str(e)) from None
+    fn = get_feature(fid).obj
+    return fid.split(".", 1)[1], lambda x: fn(x, edition=edition)
+
+
+def _from_dict(area, identifier, argument, edition):
+    require("class_name" in identifier, argument, f"Could not interpret {area} identifier: {identifier}")
+    try:
+        cls = get_feature(f"{area}.{identifier['class_name']}").obj
+    except KeyError:
+        raise SpecError(argument, f"Could not interpret {area} identifier: {identifier}") from None
+    return cls(**identifier.get("config", {}), edition=edition)
+
+
+def resolve_initializer(identifier, argument, edition):
+    """A reference initializer object for a string, a {"class_name", "config"} dict or an object.
+
+    None resolves to GlorotUniform: Keras' ``add_weight`` falls back to glorot_uniform for a float
+    weight without an initializer.
+    """
+    if isinstance(identifier, initializers.Initializer):
+        return identifier
+    if identifier is None:
+        return initializers.GlorotUniform(edition=edition)
+    if isinstance(identifier, dict):
+        return _from_dict("initializers", identifier, argument, edition)
+    try:
+        return get_feature(initializers.get(identifier, edition=edition)).obj(edition=edition)
+    except SpecError as e:
+        raise SpecError(argument, str(e)) from None
+
+
+def resolve_regularizer(identifier, argument, edition):
+    if identifier is None or isinstance(identifier, regularizers.Regularizer):
+        return identifier
+    if isinstance(identifier, dict):
+        return _from_dict("regularizers", identifier, argument, edition)
+    try:
+        fid, config = regularizers.get(identifier, edition=edition)
+    except SpecError as e:
+        raise SpecError(argument, str(e)) from None
+    return get_feature(fid).obj(**config, edition=edition)
+
+
+def resolve_constraint(identifier, argument, edition):
+    if identifier is None or isinstance(identifier, constraints.Constraint):
+        return identifier
+    if isinstance(identifier, dict):
+        return _from_dict("constraints", identifier, argument, edition)
+    try:
+        return get_feature(constraints.get(identifier, edition=edition)).obj(edition=edition)
+    except SpecError as e:
+        raise SpecError(argument, str(e)) from None
+
+
+def serialize(obj):
+    """None, or {"class_name": ..., "config": obj.get_config()}."""
+    if obj is None:
+        return None
+    return {"class_name": type(obj).__name__, "config": obj.get_config()}
+
+
+def activity_loss(regularizer, output) -> float:
+    """The activity-regularization loss Keras adds for one output.
+
+    regularizer(output) divided by the batch size output.shape[0] with divide_no_nan (an empty
+    batch gives 0); a rank-0 output is not divided. Both editions divide (Keras 3 layer.py
+    ``Layer.__call__``; tf-keras base_layer.py ``_handle_activity_regularization``).
+    """
+    loss = float(regularizer(output))
+    if output.ndim == 0:
+        return loss
+    batch = output.shape[0]
+    return loss / batch if batch else 0.0
+
+
+class Layer:
+    """Defaults shared by every layer: no weights, no mask support, no losses."""
+
+    supports_masking = False
+    activity_regularizer = None
+
+    def __init__(self, *, edition=KERAS3):
+        self.edition = check_edition(edition)
+
+    def get_config(self) -> dict:
+        return {}
+
+    def weight_shapes(self, input_shape) -> dict:
+        return {}
+
+    def weight_initializers(self) -> dict:
+        return {}
+
+    def init_weights(self, input_shape, rng: np.random.Generator) -> dict:
+        """Weights drawn from the layer's initializers (random ones from ``rng``)."""
+        inits = self.weight_initializers()
+        out = {}
+        for name, shape in self.weight_shapes(input_shape).items():
+            init = inits[name]
+            out[name] = init.sample(rng, shape) if init.random else init.value(shape)
+        return out
+
+    def compute_output_shape(self, input_shape) -> tuple:
+        return tuple(input_shape)
+
+    def call(self, x, *, weights, training, mask, rng):
+        return x.copy()
+
+    def __call__(self, x, *, weights=None, training=False, mask=None, rng=None):
+        return self.call(f64(x), weights=weights, training=training, mask=mask, rng=rng)
+
+    def compute_mask(self, x, mask=None):
+        if mask is None or not self.supports_masking:
+            return None
+        return np.asarray(mask, dtype=bool)
+
+    def weight_losses(self, weights) -> list:
+        return []
+
+    def losses(self, x, weights=None) -> list:
+        """Activity losses (one per output) first, then the weight regularizers, as ``layer.losses``."""
+        out = []
+        if self.activity_regularizer is not None:
+            out = [activity_loss(self.activity_regularizer, o) for o in as_list(self(x, weights=weights))]
+        return out + self.weight_losses(weights)
+
