@@ -1,13 +1,23 @@
 """The adapter contract: the only way the suite reaches a framework.
 
-An adapter turns a :class:`Case` into NumPy. It implements four operations,
+An adapter turns a :class:`Case` into NumPy. It implements these operations,
 one per kind of case (``Case.op``):
 
 - ``call``: apply an activation, constraint or regularizer to ``case.inputs[0]``;
-- ``sample``: run an initializer for ``case.shape`` and ``case.dtype``;
+  for a layer, build it for the inputs' shapes, set ``case.weights``, call it on
+  ``case.inputs`` (with ``training`` and the input ``mask``) and hand back a
+  :class:`LayerResult` (outputs, their masks, ``layer.losses``);
+- ``sample``: run an initializer for ``case.shape`` and ``case.dtype``; for a
+  layer, build it for input shape ``case.shape`` and hand back its initial weights;
+- ``shape``: a layer's symbolic ``compute_output_shape(case.shape)`` (``None`` for
+  unknown sizes); for ``layers.Input``, the ``(shape, dtype)`` of ``keras.Input(**config)``;
 - ``roundtrip``: build the object from ``case.config``, ``get_config``, rebuild it
   with ``from_config`` and run both on the case (see :class:`RoundTrip`);
 - ``resolve``: turn the string ``case.identifier`` into the object Keras' ``get`` gives.
+
+Layer configs are Keras 3's constructor keywords; a Lambda's ``function``,
+``output_shape`` (when a function) and ``mask`` (when a function) are names from
+``adapters/lambdas.py``, which every adapter implements in its framework.
 
 When the framework *rejects* a configuration or input (the user-facing error
 Keras raises for invalid arguments), the adapter raises :class:`Rejected`.
@@ -25,7 +35,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-OPS = ("call", "sample", "roundtrip", "resolve")
+OPS = ("call", "sample", "shape", "roundtrip", "resolve")
 
 
 @dataclass(frozen=True)
@@ -35,7 +45,9 @@ class Case:
     ``feature`` is ``<area>.<Keras name>``; ``config`` the constructor (or
     function) keyword arguments as Keras 3 names them; ``inputs`` arrays of
     ``dtype`` (bfloat16 arrays use ``ml_dtypes.bfloat16``); ``shape`` the
-    shape an initializer fills; ``identifier`` the string ``resolve`` looks up.
+    shape an initializer fills (for a layer: its input shape); ``identifier`` the
+    string ``resolve`` looks up. Layers only: ``weights`` by name (``kernel``,
+    ``bias``), ``training``, and the boolean ``mask`` the first input carries.
     """
 
     feature: str
@@ -45,6 +57,9 @@ class Case:
     shape: tuple | None = None
     dtype: str = "float32"
     identifier: str | None = None
+    weights: Mapping[str, Any] | None = None
+    training: bool = False
+    mask: Any = None
 
     def __post_init__(self):
         if self.op not in OPS:
@@ -73,6 +88,17 @@ class RoundTrip:
     clone_config: dict
     original: np.ndarray
     clone: np.ndarray
+
+
+@dataclass
+class LayerResult:
+    """What ``call`` hands back for a layer: one entry per output (a single-output layer has
+    lists of length 1); a mask is a bool array, or None when the output carries none;
+    ``losses`` are ``layer.losses`` as floats, in Keras' order."""
+
+    outputs: list
+    masks: list
+    losses: list
 
 
 @dataclass
@@ -122,6 +148,9 @@ class Adapter(abc.ABC):
 
     @abc.abstractmethod
     def sample(self, case: Case) -> np.ndarray: ...
+
+    def shape(self, case: Case):
+        raise NotImplementedError(f"adapter {self.name!r} has no layer shapes; declare its layers unsupported in supports()")
 
     @abc.abstractmethod
     def roundtrip(self, case: Case) -> RoundTrip: ...

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 import reference
-from adapters.base import Adapter, Case, Rejected, Resolved, RoundTrip
+from adapters import lambdas
+from adapters.base import Adapter, Case, LayerResult, Rejected, Resolved, RoundTrip
 from adapters.dtypes import to_dtype
 from reference.editions import check_edition
 
@@ -34,14 +35,35 @@ class ReferenceAdapter(Adapter):
         except reference.SpecError as e:
             raise Rejected(str(e)) from None
 
+    def _obj(self, feature: str):
+        """The spec object of ``feature`` (tests/mutants.py swaps in broken ones here)."""
+        return reference.get_feature(feature).obj
+
     def _build(self, case: Case, config=None):
-        obj = reference.get_feature(case.feature).obj
+        obj = self._obj(case.feature)
         config = dict(case.config if config is None else config)
         if case.area == "activations":
             return lambda x: obj(x, **config, edition=self.edition)
+        if case.feature == "layers.Lambda":
+            config = lambdas.resolve(config)
         return self._spec(obj, **config, edition=self.edition)
 
+    def _layer_call(self, case: Case, layer) -> LayerResult:
+        x = [np.asarray(v, np.float64) for v in case.inputs]
+        x = x if len(x) > 1 else x[0]
+        rng = np.random.default_rng(case.config.get("seed") or 0)
+        kwargs = dict(weights=case.weights, training=case.training, mask=case.mask)
+        y = self._spec(layer, x, **kwargs, rng=rng)
+        masks = self._spec(layer.compute_mask, x, case.mask)
+        losses = self._spec(layer.losses, x, case.weights)
+        ys, ms = (y, masks) if isinstance(y, list) else ([y], [masks])
+        ms = ms if isinstance(ms, list) else [ms] * len(ys)
+        return LayerResult([self._round(v, case.dtype) for v in ys],
+                           [None if m is None else np.asarray(m, bool) for m in ms], [float(v) for v in losses])
+
     def _apply(self, case: Case, built):
+        if case.area == "layers":
+            return self._layer_call(case, built)
         if case.area == "initializers":
             if built.random:
                 rng = np.random.default_rng(built.seed)
@@ -52,7 +74,19 @@ class ReferenceAdapter(Adapter):
     def call(self, case):
         return self._apply(case, self._build(case))
 
-    sample = call
+    def sample(self, case):
+        if case.area != "layers":
+            return self.call(case)
+        layer = self._build(case)
+        rng = np.random.default_rng(case.config.get("seed") or 0)
+        weights = self._spec(layer.init_weights, case.shape, rng)
+        return {k: self._round(v, case.dtype) for k, v in weights.items()}
+
+    def shape(self, case):
+        if case.feature == "layers.Input":
+            built = self._build(case)
+            return tuple(built.shape), built.dtype
+        return self._spec(self._build(case).compute_output_shape, case.shape)
 
     def roundtrip(self, case):
         built = self._build(case)
@@ -60,9 +94,12 @@ class ReferenceAdapter(Adapter):
             # Activations serialize to their name; deserializing gives the same function.
             return RoundTrip({"name": case.name}, {"name": case.name}, self._apply(case, built),
                              self._apply(case, built))
-        config = built.get_config()
+        def plain(obj):  # a Lambda's functions back to their catalog names
+            return {k: lambdas.name_of(v) for k, v in obj.get_config().items()}
+
+        config = plain(built)
         clone = self._build(case, config)
-        return RoundTrip(config, clone.get_config(), self._apply(case, built), self._apply(case, clone))
+        return RoundTrip(config, plain(clone), self._apply(case, built), self._apply(case, clone))
 
     def resolve(self, case):
         area = getattr(reference, case.area)

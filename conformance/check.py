@@ -26,6 +26,15 @@ def _detail(adapter, case, **extra) -> dict:
 
 def label(case) -> str:
     cfg = ", ".join(f"{k}={v!r}" for k, v in dict(case.config).items())
+    if case.area == "layers":
+        args = ", ".join(["x" if len(case.inputs) == 1 else f"[x0..x{len(case.inputs) - 1}]"]
+                         + (["training=True"] if case.training else []) + (["mask=m"] if case.mask is not None else []))
+        what = {"call": f"{case.feature}({cfg})({args})",
+                "sample": f"{case.feature}({cfg}).build({case.shape})",
+                "shape": f"{case.feature}({cfg}).compute_output_shape({case.shape})",
+                "roundtrip": f"from_config(get_config({case.feature}({cfg})))",
+                "resolve": f"{case.area}.get({case.identifier!r})"}[case.op]
+        return f"{what}, {case.dtype}" if case.op in ("call", "sample") else what
     what = {"call": f"{case.feature}({'x, ' if case.inputs else ''}{cfg})",
             "sample": f"{case.feature}({cfg})(shape={case.shape})",
             "roundtrip": f"from_config(get_config({case.feature}({cfg})))",
@@ -163,3 +172,36 @@ def assert_roundtrip(spec, adapter, case, what=("get_config()", "from_config(con
     assert_equal(actual.config, expected.config, case, adapter, what[0])
     assert_equal(actual.clone_config, expected.clone_config, case, adapter, what[1])
     assert_close(actual.clone, actual.original, case, adapter, ulps=0, dtype="float32")
+
+
+def assert_outputs(actual, expected, case, adapter, *, ulps=tolerance.ELEMENTWISE_ULPS, scales=None):
+    """Every output of a layer call (:class:`~adapters.base.LayerResult`) under the tolerance policy;
+    ``scales`` one conditioning scale per output (default 0)."""
+    assert_equal(len(actual.outputs), len(expected.outputs), case, adapter, "len(outputs)")
+    scales = scales if scales is not None else [0.0] * len(expected.outputs)
+    for a, e, s in zip(actual.outputs, expected.outputs, scales):
+        assert_close(a, e, case, adapter, ulps=ulps, scale=s)
+
+
+def assert_masks(actual, expected, case, adapter):
+    """The output masks, exactly: both None, or the same boolean array."""
+    assert_equal(len(actual.masks), len(expected.masks), case, adapter, "len(masks)")
+    for i, (a, e) in enumerate(zip(actual.masks, expected.masks)):
+        if a is None or e is None:
+            assert_equal(a is None, e is None, case, adapter, f"output {i} has no mask")
+            continue
+        a, e = np.asarray(a, bool), np.asarray(e, bool)
+        assert_equal(a.shape, e.shape, case, adapter, f"mask[{i}].shape")
+        if not np.array_equal(a, e):
+            idx = tuple(int(j) for j in np.argwhere(a != e)[0])
+            raise Divergence(f"mask[{i}][{', '.join(map(str, idx))}]={bool(a[idx])}, but should be {bool(e[idx])} "
+                             f"[{label(case)}]; {int((a != e).sum())} of {e.size} differ",
+                             _detail(adapter, case, mismatches=[{"index": list(idx), "actual": bool(a[idx]),
+                                                                 "expected": bool(e[idx])}]))
+
+
+def assert_losses(actual, expected, case, adapter, *, ulps):
+    """``layer.losses``: as many as the spec's, each within ``ulps`` (losses are sums: see tolerance.py)."""
+    assert_equal(len(actual.losses), len(expected.losses), case, adapter, "len(layer.losses)")
+    for a, e in zip(actual.losses, expected.losses):
+        assert_close(np.float64(a), np.float64(e), case, adapter, ulps=ulps, check_dtype=False)

@@ -29,4 +29,7 @@ def _num(v):
 def case_dict(case) -> dict:
     return {"feature": case.feature, "op": case.op, "config": {k: _num(v) for k, v in dict(case.config).items()},
             "dtype": case.dtype, "shape": list(case.shape) if case.shape is not None else None,
-            "identifier": case.identifier, "inputs": [array_summary(x) for x in case.inputs]}
+            "identifier": case.identifier, "inputs": [array_summary(x) for x in case.inputs],
+            **({"weights": {k: array_summary(v) for k, v in case.weights.items()}} if case.weights else {}),
+            **({"training": True} if case.training else {}),
+            **({"mask": array_summary(case.mask)} if case.mask is not None else {})}

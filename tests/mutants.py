@@ -7,7 +7,9 @@ divergence. Use one as ``--adapter=tests.mutants:<name>``.
 
 from __future__ import annotations
 
+import importlib
 import math
+from pathlib import Path
 
 import numpy as np
 
@@ -30,14 +32,8 @@ class Mutant(ReferenceAdapter):
         super().__init__(device=device, edition=edition or "keras3")
         self.name, self.patches = f"mutant:{name}", patches
 
-    def _build(self, case, config=None):
-        if case.feature not in self.patches:
-            return super()._build(case, config)
-        obj = self.patches[case.feature]
-        config = dict(case.config if config is None else config)
-        if case.area == "activations":
-            return lambda x: obj(x, **config, edition=self.edition)
-        return self._spec(obj, **config, edition=self.edition)
+    def _obj(self, feature):
+        return self.patches.get(feature) or super()._obj(feature)
 
 
 # --- activations -------------------------------------------------------------------------------
@@ -328,6 +324,12 @@ MUTANTS = {
     "l1_negative_accepted": (Mutant, {"regularizers.L1": _L1NegativeAccepted}, "regularizers", "rejects", "regularizers.L1"),
     "string_l1_l2_accepted": (_StringL1L2, {}, "regularizers", "resolve", None),
 }
+
+
+# More mutants live in tests/mutants_*.py (one module per group of layer checks), each with a
+# MUTANTS dict of the same shape; they import Mutant from here.
+for _path in sorted(Path(__file__).parent.glob("mutants_*.py")):
+    MUTANTS.update(importlib.import_module(f"tests.{_path.stem}").MUTANTS)
 
 
 def _factory(name):

@@ -1,0 +1,93 @@
+"""Forward values of the core layers (``keras.layers``), with the weights the case supplies.
+
+One check per layer and dtype: the adapter builds the layer, sets the weights,
+calls it and hands back its outputs, which are compared with the spec's under
+conformance/tolerance.py. Layers that only move data must be exact (0 ULP,
+NaN payloads aside); layers that compute carry their formula's conditioning.
+Dropout's training-time randomness is checked in test_layers_dropout.py; here
+every dropout layer runs with training=False, where it is the identity.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from adapters.dtypes import FLOAT_DTYPES, finfo
+from conformance.check import assert_outputs, run_both
+from conformance.layer_cases import CASES, cases
+from conformance.test_activations import cancellation_scale
+from conformance.tolerance import ELEMENTWISE_ULPS, allowed, reduction_ulps
+from reference import activations as A
+
+# Layers whose output is a rearrangement (or copy) of the input: bit for bit.
+EXACT = ("layers.Flatten", "layers.Reshape", "layers.Permute", "layers.RepeatVector", "layers.Dropout",
+         "layers.SpatialDropout1D", "layers.SpatialDropout2D", "layers.SpatialDropout3D",
+         "layers.ActivityRegularization", "layers.Masking")
+
+
+def _propagated(case, pre, pre_err):
+    """How far ``activation(pre)`` may move when ``pre`` is off by up to ``pre_err``."""
+    name = case.config.get("activation", "linear")
+    if name == "softmax":  # shifting every logit by <= d changes each y relatively by <= 2d
+        y = A.softmax(pre)
+        return y * 2 * np.max(pre_err, axis=-1, keepdims=True)
+    f = getattr(A, name)
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = f(pre)
+        return np.maximum(np.abs(f(pre + pre_err) - y), np.abs(f(pre - pre_err) - y))
+
+
+def dense_tolerance(case):
+    """(ulps, scale) for Dense: x @ kernel + bias sums n = in + 1 terms, each rounding is up to
+    eps * (|x| @ |kernel| + |bias|); that error then goes through the activation."""
+    x = np.asarray(case.inputs[0], np.float64)
+    k = np.asarray(case.weights["kernel"], np.float64)
+    b = np.asarray(case.weights.get("bias", np.zeros(k.shape[1])), np.float64)
+    pre = x @ k + b
+    pre_err = allowed(pre, case.dtype, reduction_ulps(k.shape[0] + 1), np.abs(x) @ np.abs(k) + np.abs(b))
+    moved = _propagated(case, pre, pre_err)
+    act_scale = cancellation_scale(f"activations.{case.config.get('activation', 'linear')}", {}, pre)
+    eps = float(finfo(case.dtype).eps)
+    return ELEMENTWISE_ULPS, [np.nan_to_num(moved / (eps * ELEMENTWISE_ULPS) + act_scale, posinf=0.0)]
+
+
+def tolerance_for(case, expected):
+    """(ulps, scales): the tolerance policy applied to each layer's formula."""
+    if case.feature in EXACT:
+        return 0, None
+    if case.feature == "layers.Dense":
+        return dense_tolerance(case)
+    if case.feature == "layers.Activation":
+        scale = cancellation_scale(f"activations.{case.config['activation']}", {}, case.inputs[0])
+        return ELEMENTWISE_ULPS if case.config["activation"] != "softmax" else reduction_ulps(
+            case.inputs[0].shape[-1]), [np.nan_to_num(scale, nan=0.0, posinf=0.0)]
+    if case.feature == "layers.Lambda":
+        # square / scale_shift are one or two roundings; antirectifier and hadamard_product_sum
+        # reduce the last axis (mean, norm, sum), scaled by the largest term.
+        n = case.inputs[0].shape[-1]
+        if case.config["function"] == "antirectifier":
+            return reduction_ulps(3 * n), [np.ones_like(e) for e in expected.outputs]
+        if case.config["function"] == "hadamard_product_sum":
+            prods = np.abs(np.asarray(case.inputs[0], np.float64) * np.asarray(case.inputs[1], np.float64))
+            return reduction_ulps(n), [prods, np.sum(prods, axis=-1)]
+        if case.config["function"] == "scale_shift":  # x * factor + shift cancels
+            args = case.config["arguments"]
+            return ELEMENTWISE_ULPS, [np.abs(np.asarray(case.inputs[0], np.float64) * args["factor"]) + abs(args["shift"])]
+        return ELEMENTWISE_ULPS, None
+    raise KeyError(f"no tolerance for {case.feature}")
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("feature", sorted(CASES))
+@given(data=st.data())
+def test_values(spec, adapter, feature, dtype, data):
+    """The layer's outputs for generated configs, inputs and weights (training=False)."""
+    case = data.draw(cases(feature, dtype), label="case")
+    result = run_both(spec, adapter, case)
+    if result is not None:
+        expected, actual = result
+        ulps, scales = tolerance_for(case, expected)
+        assert_outputs(actual, expected, case, adapter, ulps=ulps, scales=scales)
