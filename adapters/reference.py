@@ -49,7 +49,8 @@ class ReferenceAdapter(Adapter):
         return self._spec(obj, **config, edition=self.edition)
 
     def _layer_call(self, case: Case, layer) -> LayerResult:
-        x = [np.asarray(v, np.float64) for v in case.inputs]
+        # In their own dtype: a layer may compare in it (Masking casts mask_value to the input's dtype).
+        x = [np.asarray(v) for v in case.inputs]
         x = x if len(x) > 1 else x[0]
         rng = np.random.default_rng(case.config.get("seed") or 0)
         kwargs = dict(weights=case.weights, training=case.training, mask=case.mask)

@@ -15,8 +15,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import reference
+from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES, finfo
-from conformance.check import assert_outputs, run_both
+from conformance import stats
+from conformance.check import assert_close, assert_equal, assert_outputs, run_both
+from conformance.divergence import recorder
+from conformance.test_initializers import _check_stats
 from conformance.layer_cases import CASES, cases
 from conformance.test_activations import cancellation_scale
 from conformance.tolerance import ELEMENTWISE_ULPS, allowed, reduction_ulps
@@ -91,3 +96,26 @@ def test_values(spec, adapter, feature, dtype, data):
         expected, actual = result
         ulps, scales = tolerance_for(case, expected)
         assert_outputs(actual, expected, case, adapter, ulps=ulps, scales=scales)
+
+
+# Dense's default initializers, through the layer: glorot_uniform for the kernel (fans from its
+# (input_dim, units) shape) and zeros for the bias. The kernel holds >= stats.ks_sample_size() values.
+DEFAULT_WEIGHT_CASES = [({"units": 700}, (8, 512))]
+STAT_ASSERTIONS = 3 * len(DEFAULT_WEIGHT_CASES)  # KS + mean + second moment each
+
+
+@pytest.mark.parametrize("config,input_shape", DEFAULT_WEIGHT_CASES, ids=lambda v: str(v))
+@pytest.mark.parametrize("feature", ["layers.Dense"])
+def test_default_weights(spec, adapter, feature, config, input_shape):
+    """The kernel a built Dense starts with follows GlorotUniform (KS and two moments, see
+    conformance/stats.py); the bias is exactly zero."""
+    case = Case(feature, "sample", config, shape=input_shape)
+    recorder().last_case = case
+    weights = adapter.run(case)
+    expected = spec.run(case)
+    assert_equal(sorted(weights), sorted(expected), case, adapter, "weight names")
+    assert_close(weights["bias"], np.zeros(config["units"]), case, adapter, ulps=0)
+    assert_equal(tuple(np.shape(weights["kernel"])), tuple(np.shape(expected["kernel"])), case, adapter, "kernel.shape")
+    kernel = np.asarray(weights["kernel"], np.float64)
+    dist = reference.get_feature(feature).obj(**config).kernel_initializer.distribution(kernel.shape)
+    _check_stats(kernel, None, case, adapter, [stats.ks_test(kernel, dist.cdf), *stats.moment_tests(kernel, dist)])
