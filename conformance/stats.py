@@ -6,7 +6,7 @@ at least ``1 - beta`` (the chance a wrong framework passes is at most beta).
 The bounds are finite-sample and distribution-free, or exact; none rests on
 an asymptotic approximation:
 
-- KS: the Dvoretzky–Kiefer–Wolfowitz–Massart inequality,
+- KS (on a fine grid, see ``ks_grid``): the Dvoretzky–Kiefer–Wolfowitz–Massart inequality,
   P(sup|F_n - F| > eps) <= 2 exp(-2 n eps²) (Massart 1990), as in TensorFlow's
   ``statistical_testing``. Threshold eps_alpha; a CDF at KS distance
   delta >= eps_alpha + eps_beta from the spec's is detected with probability >= 1 - beta.
@@ -45,22 +45,43 @@ def ks_sample_size(delta: float = KS_DELTA, alpha: float = ALPHA, beta: float = 
     return math.ceil((root / delta) ** 2)
 
 
-def ks_statistic(sample, cdf) -> float:
-    """Exact two-sided Kolmogorov–Smirnov distance between the sample's ECDF and ``cdf``."""
-    x = np.sort(np.asarray(sample, np.float64).ravel())
-    n = x.size
-    f = np.asarray(cdf(x), np.float64)
-    i = np.arange(1, n + 1)
-    return float(max(np.max(i / n - f), np.max(f - (i - 1) / n)))
+KS_GRID = 16384  # cells of the grid the KS distance is taken on
 
 
-def ks_test(sample, cdf, alpha: float = ALPHA, beta: float = BETA) -> dict:
+def _window(dist):
+    """A finite interval holding the distribution: its support, or mean ± 12 sd."""
+    lo, hi = dist.support
+    m1, var, _ = _central(dist)
+    sd = math.sqrt(var)
+    return (lo if math.isfinite(lo) else m1 - 12 * sd), (hi if math.isfinite(hi) else m1 + 12 * sd)
+
+
+def ks_grid(sample, dist, cells: int = KS_GRID) -> tuple[float, float]:
+    """(D, m): D = max |F_n(g) - F(g)| over the edges g of ``cells`` equal cells spanning the
+    distribution, and m = the largest probability of one cell.
+
+    D <= sup|F_n - F|, so the DKWM bound holds for D as it does for the full KS distance; between
+    two edges both F_n and F are monotone, so sup|F_n - F| <= D + m. Counting cells is O(n) and
+    evaluates the CDF at cells + 1 points, where sorting the sample and evaluating the CDF at every
+    element cost ~100 ms for the suite's 355,899-element samples. (A sample within one rounding of
+    an edge may be counted on either side of it.)
+    """
+    lo, hi = _window(dist)
+    x = np.asarray(sample).ravel()
+    idx = np.floor((x.astype(np.float64) - lo) * (cells / (hi - lo)))
+    counts = np.bincount(np.clip(idx, -1, cells).astype(np.int64) + 1, minlength=cells + 2)
+    ecdf = np.cumsum(counts)[:-1] / x.size  # F_n at the cells + 1 edges: P(X < edge)
+    f = np.asarray(dist.cdf(np.linspace(lo, hi, cells + 1)), np.float64)
+    return float(np.max(np.abs(ecdf - f))), float(np.max(np.diff(f)))
+
+
+def ks_test(sample, dist, alpha: float = ALPHA, beta: float = BETA) -> dict:
     n = int(np.size(sample))
-    d = ks_statistic(sample, cdf)
+    d, cell = ks_grid(sample, dist)
     eps = dkwm_epsilon(n, alpha)
-    return _plain({"test": "KS (DKWM bound)", "n": n, "statistic": d, "threshold": eps, "alpha": alpha, "beta": beta,
-            "p_value_bound": min(1.0, 2.0 * math.exp(-2.0 * n * d * d)),
-            "detects": f"KS distance >= {eps + dkwm_epsilon(n, beta):.4g}", "passed": d <= eps})
+    return _plain({"test": f"KS on a {KS_GRID}-cell grid (DKWM bound)", "n": n, "statistic": d, "threshold": eps,
+                   "alpha": alpha, "beta": beta, "p_value_bound": min(1.0, 2.0 * math.exp(-2.0 * n * d * d)),
+                   "detects": f"KS distance >= {eps + dkwm_epsilon(n, beta) + cell:.4g}", "passed": d <= eps})
 
 
 def _central(dist):
@@ -79,11 +100,11 @@ def _bernstein_t(n, var, bound, prob):
 
 def moment_tests(sample, dist, alpha: float = ALPHA, beta: float = BETA) -> list[dict]:
     """Two tests: the sample mean against E[X], and the mean of (X - E[X])² against Var[X]."""
-    x = np.asarray(sample, np.float64).ravel()
+    x = np.asarray(sample).ravel()
     n = x.size
     mu, var, c4 = _central(dist)
     sd = math.sqrt(var)
-    mean, msq = float(x.mean()), float(np.mean((x - mu) ** 2))
+    mean, msq = float(np.mean(x, dtype=np.float64)), float(np.mean(np.square(x - np.float64(mu))))
     lo, hi = dist.support
     out = []
     if math.isinf(lo) or math.isinf(hi):  # normal: exact laws
