@@ -194,6 +194,11 @@ class Layer:
         """Activity losses (one per output) first, then the weight regularizers, as ``layer.losses``."""
         out = []
         if self.activity_regularizer is not None:
-            out = [activity_loss(self.activity_regularizer, o) for o in as_list(self(x, weights=weights))]
+            # The penalty is summed in the layer's dtype (a sum that overflows it is inf), as in Keras.
+            dtype = np.asarray(x[0] if isinstance(x, (list, tuple)) else x).dtype
+            same = dtype.kind == "f" or dtype.name == "bfloat16"
+            with np.errstate(over="ignore"):
+                outputs = [o.astype(dtype) if same else o for o in as_list(self(x, weights=weights))]
+            out = [activity_loss(self.activity_regularizer, o) for o in outputs]
         return out + self.weight_losses(weights)
 

@@ -127,9 +127,10 @@ class Dense(Layer):
         if self.kernel_regularizer is not None or (self.use_bias and self.bias_regularizer is not None):
             require(weights is not None, "weights", "Dense's weight regularizers need its weights: pass weights=")
         if self.kernel_regularizer is not None:
-            out.append(float(self.kernel_regularizer(f64(weights["kernel"]))))
+            # In the weights' own dtype: the regularizer sums (and overflows) in it, as Keras does.
+            out.append(float(self.kernel_regularizer(np.asarray(weights["kernel"]))))
         if self.use_bias and self.bias_regularizer is not None:
-            out.append(float(self.bias_regularizer(f64(weights["bias"]))))
+            out.append(float(self.bias_regularizer(np.asarray(weights["bias"]))))
         return out
 
 
