@@ -26,12 +26,12 @@ def antirectifier(ops):
     divides 0 by 0 on a constant row, which no dtype-independent epsilon avoids), then
     [relu(x), relu(-x)] on the last axis."""
 
-    def f(x):
-        x = x - ops.mean(x, axis=-1, keepdims=True)
-        x = x / (ops.sqrt(ops.sum(x * x, axis=-1, keepdims=True)) + 1.0)
-        return ops.concatenate([ops.maximum(x, 0), ops.maximum(-x, 0)], axis=-1)
-
-    return f
+    # Lambdas, not a nested def: Keras serializes a named function by name, and from_config
+    # could not find it again.
+    centre = lambda x: x - ops.mean(x, axis=-1, keepdims=True)  # noqa: E731
+    scale = lambda c: c / (ops.sqrt(ops.sum(c * c, axis=-1, keepdims=True)) + 1.0)  # noqa: E731
+    split = lambda y: ops.concatenate([ops.maximum(y, 0), ops.maximum(-y, 0)], axis=-1)  # noqa: E731
+    return lambda x: split(scale(centre(x)))
 
 
 def antirectifier_output_shape(ops):

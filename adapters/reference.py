@@ -52,7 +52,7 @@ class ReferenceAdapter(Adapter):
         # In their own dtype: a layer may compare in it (Masking casts mask_value to the input's dtype).
         x = [np.asarray(v) for v in case.inputs]
         x = x if len(x) > 1 else x[0]
-        rng = np.random.default_rng(case.config.get("seed") or 0)
+        rng = np.random.default_rng(_seed(case))
         kwargs = dict(weights=case.weights, training=case.training, mask=case.mask)
         y = self._spec(layer, x, **kwargs, rng=rng)
         masks = self._spec(layer.compute_mask, x, case.mask)
@@ -79,7 +79,7 @@ class ReferenceAdapter(Adapter):
         if case.area != "layers":
             return self.call(case)
         layer = self._build(case)
-        rng = np.random.default_rng(case.config.get("seed") or 0)
+        rng = np.random.default_rng(_seed(case))
         weights = self._spec(layer.init_weights, case.shape, rng)
         return {k: self._round(v, case.dtype) for k, v in weights.items()}
 
@@ -109,6 +109,12 @@ class ReferenceAdapter(Adapter):
             return Resolved(*got)
         obj = reference.get_feature(got).obj
         return Resolved(got, {} if case.area == "activations" else obj(edition=self.edition).get_config())
+
+
+def _seed(case) -> int:
+    """The case's int seed for the spec's own draws (Keras 2 accepts other seeds: then 0)."""
+    seed = case.config.get("seed")
+    return seed if isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0 else 0
 
 
 def make(device="cpu", edition=None):

@@ -20,6 +20,8 @@ def array_summary(x) -> dict:
 
 
 def _num(v):
+    if isinstance(v, np.ndarray) and v.ndim:
+        return [_num(e) for e in v.tolist()]
     v = v.item() if hasattr(v, "item") else v
     if isinstance(v, float) and not np.isfinite(v):
         return repr(v)  # JSON has no nan/inf

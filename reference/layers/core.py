@@ -51,8 +51,11 @@ class Dense(Layer):
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, *, edition=KERAS3):
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 quantization_config=None, *, edition=KERAS3):
+        # quantization_config: Keras 3 takes it (and emits None in get_config); unquantized here.
         super().__init__(edition=edition)
+        require(quantization_config is None, "quantization_config", "the spec covers unquantized Dense only")
         if edition == KERAS2 and not isinstance(units, int):
             try:
                 units = int(units)

@@ -113,7 +113,10 @@ class Dropout(Layer):
 class _SpatialDropout(Dropout):
     NDIM = 3
 
-    def __init__(self, rate, data_format=None, seed=None, *, edition=KERAS3):
+    def __init__(self, rate, data_format=None, seed=None, *, edition=KERAS3, **kwargs):
+        # Keras 2's config holds Dropout's "noise_shape": None, which its constructor takes and ignores.
+        require(edition == KERAS2 and set(kwargs) <= {"noise_shape"} or not kwargs, "kwargs",
+                f"unexpected keyword arguments {sorted(kwargs)}")
         super().__init__(rate, seed=seed, edition=edition)
         self.data_format = standardize_data_format(data_format, lower=edition == KERAS3)
 
@@ -164,8 +167,8 @@ class SpatialDropout1D(_SpatialDropout):
         page="input (samples, timesteps, channels); drops whole 1D feature maps instead of elements.")
     NDIM = 3
 
-    def __init__(self, rate, seed=None, *, edition=KERAS3):
-        super().__init__(rate, data_format=None, seed=seed, edition=edition)
+    def __init__(self, rate, seed=None, *, edition=KERAS3, **kwargs):
+        super().__init__(rate, data_format=None, seed=seed, edition=edition, **kwargs)
 
     def get_config(self):
         config = super().get_config()
