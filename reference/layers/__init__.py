@@ -3,5 +3,6 @@
 See ``reference.layers.base`` for the interface every layer class follows.
 """
 
-from reference.layers import core, dropout, masking, regularization, reshaping  # noqa: F401  (registers features)
+from reference.layers import (core, dropout, embedding, masking, merging, regularization,  # noqa: F401  (registers features)
+                              reshaping)
 from reference.layers.base import Layer  # noqa: F401
