@@ -47,7 +47,8 @@ class Case:
     ``dtype`` (bfloat16 arrays use ``ml_dtypes.bfloat16``); ``shape`` the
     shape an initializer fills (for a layer: its input shape); ``identifier`` the
     string ``resolve`` looks up. Layers only: ``weights`` by name (``kernel``,
-    ``bias``), ``training``, and the boolean ``mask`` the first input carries.
+    ``bias``), ``training``, and the boolean ``mask`` the first input carries (a list: one mask
+    or None per input).
     """
 
     feature: str

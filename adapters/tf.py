@@ -85,8 +85,10 @@ class TFAdapter(Adapter):
     def _layer_call(self, case: Case, layer) -> LayerResult:
         keras = self.keras
         xs = [self._tensor(x) for x in case.inputs]
-        if case.mask is not None:
-            keras.src.backend.set_keras_mask(xs[0], self.tf.constant(np.asarray(case.mask, bool)))
+        masks_in = case.mask if isinstance(case.mask, list) else [case.mask]
+        for t, m in zip(xs, masks_in):
+            if m is not None:
+                keras.src.backend.set_keras_mask(t, self.tf.constant(np.asarray(m, bool)))
         x = xs if len(xs) > 1 else xs[0]
         if case.weights is not None:
             layer.build(x.shape if len(xs) == 1 else [t.shape for t in xs])
