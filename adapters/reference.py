@@ -33,7 +33,7 @@ class ReferenceAdapter(Adapter):
         try:
             return fn(*args, **kwargs)
         except reference.SpecError as e:
-            raise Rejected(str(e)) from None
+            raise Rejected(str(e), type(e).__name__) from None
 
     def _obj(self, feature: str):
         """The spec object of ``feature`` (tests/mutants.py swaps in broken ones here)."""

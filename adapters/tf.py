@@ -198,7 +198,9 @@ class TFAdapter(Adapter):
     def snippet(self, case: Case) -> str:
         lines = ["import numpy as np", "import keras  # KERAS_BACKEND=tensorflow"]
         for i, x in enumerate(case.inputs):
-            lines.append(f"x{i} = np.array({np.asarray(x, np.float64).tolist()!r}, dtype={case.dtype!r})")
+            kind = case.dtype if np.asarray(x).dtype.kind == "f" or np.asarray(x).dtype.name == "bfloat16" \
+                else str(np.asarray(x).dtype)  # integer indices stay integers
+            lines.append(f"x{i} = np.array({np.asarray(x).astype(np.float64).tolist()!r}, dtype={kind!r})")
         cfg = ", ".join(f"{k}={v!r}" for k, v in case.config.items())
         area = f"keras.{case.area}"
         if case.op == "resolve":

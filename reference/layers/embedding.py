@@ -77,7 +77,8 @@ class Embedding(Layer):
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
                  embeddings_constraint=None, mask_zero=False, weights=None, lora_rank=None, lora_alpha=None,
-                 quantization_config=None, activity_regularizer=None, *, edition=KERAS3):
+                 quantization_config=None, activity_regularizer=None, input_length=None, *, edition=KERAS3):
+        # input_length: Keras 2's config has it; Keras 3 pops it with a deprecation warning. Ignored.
         super().__init__(edition=edition)
         _positive_dim(input_dim, "input_dim", edition)
         _positive_dim(output_dim, "output_dim", edition)
