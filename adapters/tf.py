@@ -143,7 +143,10 @@ class TFAdapter(Adapter):
             if case.feature == "layers.Input":
                 t = self.keras.Input(**case.config)
                 return tuple(t.shape), str(t.dtype)
-            out = self._object(case).compute_output_shape(case.shape)
+            layer = self._object(case)
+            if isinstance(case.shape, list):  # several inputs: Keras checks their shapes in build()
+                layer.build(case.shape)
+            out = layer.compute_output_shape(case.shape)
             return [tuple(s) for s in out] if isinstance(out, list) else tuple(out)
 
         return self._framework(run)
@@ -214,7 +217,8 @@ class TFAdapter(Adapter):
             lines.append("clone = type(obj).from_config(obj.get_config())")
             lines.append("print(obj.get_config(), clone.get_config())")
         else:
-            lines.append(f"print({area}.{case.name}({cfg})(x0))")
+            xs = "x0" if len(case.inputs) == 1 else "[" + ", ".join(f"x{i}" for i in range(len(case.inputs))) + "]"
+            lines.append(f"print({area}.{case.name}({cfg})({xs}))")
         return "\n".join(lines)
 
 

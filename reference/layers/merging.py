@@ -365,7 +365,8 @@ class Dot(Layer):
     Formula: axes resolve per input of rank r: an int a gives (a, a), a negative int a % r (so -1 is
         the last axis; any negative int wraps modulo r); a pair (a0, a1) must satisfy -r <= a < r and a
         negative entry gives a % r. normalize=True first scales each input along its dot axis:
-        x * min(1 / sqrt(sum(x**2)), 1 / 1e-7) (a zero vector stays zero). Then, per sample n,
+        x * min(1 / sqrt(sum(x**2)), 1 / 1e-7), the cap a constant in x's dtype (a zero vector stays
+        zero, except in float16, where the cap is inf and 0 * inf is NaN). Then, per sample n,
         y[n] = tensordot(x0[n], x1[n], axes=(a0 - 1, a1 - 1)): shape (b, *x0 dims without batch and a0,
         *x1 dims without batch and a1); a result of rank 1 becomes (b, 1). With normalize and the last
         axes this is the cosine similarity.
@@ -431,19 +432,23 @@ class Dot(Layer):
         out = [d for i, d in enumerate(shape1) if i != a0] + [d for i, d in enumerate(shape2) if i not in (0, a1)]
         return tuple(out + [1] if len(out) == 1 else out)
 
-    def _normalize(self, x, axis):
-        cap = 1e6 if self.edition == KERAS2 else 1e7
+    def _normalize(self, x, axis, dtype):
+        # The cap 1/epsilon is a constant in x's dtype: inf in float16, so a zero vector gives NaN there.
+        with np.errstate(over="ignore"):
+            cap = float(np.asarray(1e6 if self.edition == KERAS2 else 1e7).astype(dtype))
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             inv = np.minimum(1.0 / np.sqrt(np.sum(np.square(x), axis=axis, keepdims=True)), cap)
             return x * inv
 
     def __call__(self, x, *, weights=None, training=False, mask=None, rng=None):
+        dtypes = [np.asarray(v).dtype for v in _as_inputs(x, name="A `Dot` layer")]
+        dtype = dtypes[0] if dtypes[0].kind == "f" or dtypes[0].name == "bfloat16" else np.dtype(np.float64)
         xs = [f64(v) for v in _as_inputs(x, name="A `Dot` layer")]
         out_shape = self.compute_output_shape([v.shape for v in xs])
         x1, x2 = xs
         a0, a1 = self._resolve(x1.shape, x2.shape)
         if self.normalize:
-            x1, x2 = self._normalize(x1, a0), self._normalize(x2, a1)
+            x1, x2 = self._normalize(x1, a0, dtype), self._normalize(x2, a1, dtype)
         x1 = np.moveaxis(x1, a0, -1)  # (b, *r1, d)
         x2 = np.moveaxis(x2, a1, 1)  # (b, d, *r2)
         b, d = x1.shape[0], x1.shape[-1]
