@@ -28,6 +28,13 @@ class ReferenceAdapter(Adapter):
         self._round = (lambda x, dtype: np.asarray(x, np.float64)) if exact else to_dtype
         self.version = reference.__name__
 
+    def supports(self, feature, dtype=None):
+        editions = reference.get_feature(feature).editions if feature in reference.FEATURES else None
+        if editions and self.edition not in editions:
+            return (f"{feature} is not part of edition {self.edition} (only {', '.join(editions)}); "
+                    f"run with --edition={editions[0]}")
+        return None
+
     # One place builds spec objects, so SpecError becomes Rejected everywhere.
     def _spec(self, fn, *args, **kwargs):
         try:

@@ -58,6 +58,9 @@ class TFAdapter(Adapter):
     def supports(self, feature, dtype=None):
         if feature == "initializers.Orthogonal" and dtype == "bfloat16":
             return "TensorFlow's Qr kernel has no bfloat16 (allowed: double, float, half, complex)"
+        area, _, name = feature.partition(".")
+        if area == "layers" and not hasattr(self.keras.layers, name):
+            return f"keras {self.keras.__version__} has no keras.layers.{name} (Keras 3 removed it; a Keras 2 adapter runs it)"
         return None
 
     def _framework(self, fn):

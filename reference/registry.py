@@ -27,6 +27,8 @@ class Feature:
     obj: Callable[..., Any]
     seed_page: str
     tags: frozenset[str] = field(default_factory=frozenset)
+    # The editions that have this feature (LocallyConnected1D/2D: Keras 2 only; Keras 3 removed them).
+    editions: tuple[str, ...] = ("keras3", "keras2")
 
     @property
     def doc(self) -> str:
@@ -36,14 +38,14 @@ class Feature:
 FEATURES: dict[str, Feature] = {}
 
 
-def feature(area: str, name: str | None = None, *, seed_page: str = "000", tags=()):
-    """Register the decorated function or class as feature ``area.name``."""
+def feature(area: str, name: str | None = None, *, seed_page: str = "000", tags=(), editions=("keras3", "keras2")):
+    """Register the decorated function or class as feature ``area.name`` (in ``editions`` only)."""
 
     def register(obj):
         fid = f"{area}.{name or obj.__name__}"
         if fid in FEATURES:
             raise RuntimeError(f"feature {fid} registered twice")
-        FEATURES[fid] = Feature(fid, area, name or obj.__name__, obj, seed_page, frozenset(tags))
+        FEATURES[fid] = Feature(fid, area, name or obj.__name__, obj, seed_page, frozenset(tags), tuple(editions))
         return obj
 
     return register

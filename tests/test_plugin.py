@@ -71,11 +71,13 @@ def test_whole_suite_passes_on_the_reference(tmp_path):
     proc = _pytest("conformance/", "--adapter=reference", "--report", str(tmp_path), "-q", timeout=1200)
     assert proc.returncode == 0, proc.stdout[-4000:]
     records = [json.loads(line) for line in (tmp_path / "results.jsonl").read_text().splitlines()]
-    # The only non-pass records allowed are implementation-defined information (Embedding's
-    # out-of-range indices), where the reference reports what it does rather than a verdict.
-    assert records and {r["status"] for r in records} <= {"pass", "info"}
+    # The only non-pass records allowed: implementation-defined information (Embedding's
+    # out-of-range indices), where the reference reports what it does rather than a verdict, and
+    # the features of the other edition only (LocallyConnected1D/2D), unsupported in keras3.
+    assert records and {r["status"] for r in records} <= {"pass", "info", "unsupported"}
     assert "pass" in {r["status"] for r in records}
     others = [r for r in records if r["status"] != "pass"]
-    assert all(r["message"].startswith("implementation-defined:") for r in others), others[:3]
+    assert all(r["message"].startswith("implementation-defined:") if r["status"] == "info"
+               else "is not part of edition keras3" in r["message"] for r in others), others[:3]
     run = json.loads((tmp_path / "run.json").read_text())
     assert run["profile"] == "ci" and run["derandomize"] is True

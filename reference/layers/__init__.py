@@ -3,6 +3,7 @@
 See ``reference.layers.base`` for the interface every layer class follows.
 """
 
-from reference.layers import (core, dropout, embedding, masking, merging, regularization,  # noqa: F401  (registers features)
-                              reshaping)
+from reference.layers import (convolution, convolution_transpose, core, dropout,  # noqa: F401  (registers features)
+                              embedding, locally_connected, masking, merging, pooling, regularization, reshaping,
+                              spatial)
 from reference.layers.base import Layer  # noqa: F401
