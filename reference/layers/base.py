@@ -53,6 +53,31 @@ def standardize_data_format(data_format, *, lower=True):
     return value
 
 
+def standardize_tuple(value, n: int, name: str, *, allow_zero: bool = False) -> tuple[int, ...]:
+    """An int or n ints as an n-tuple (Keras 3 ``argument_validation.standardize_tuple``): each > 0
+    (>= 0 with ``allow_zero``). Rejects another length, non-integers, and values out of range."""
+    msg = f"The `{name}` argument must be a tuple of {n} integers. Received {name}={value}"
+    if isinstance(value, (int, np.integer)):  # bool is an int to Keras' isinstance check: True is 1
+        values = (int(value),) * n
+    else:
+        require(isinstance(value, (list, tuple)) and len(value) == n, name, msg)
+        require(all(isinstance(v, (int, np.integer)) for v in value), name,
+                f"{msg}, including a non-integer element")
+        values = tuple(int(v) for v in value)
+    bad = {v for v in values if (v < 0 if allow_zero else v <= 0)}
+    require(not bad, name, f"{msg}, including values {bad} that do not satisfy `value {'>= 0' if allow_zero else '> 0'}`")
+    return values
+
+
+def standardize_padding(padding, *, allow_causal: bool = False) -> str:
+    """"valid"/"same" (and "causal" where allowed), lower-cased first (Keras 3 ``standardize_padding``)."""
+    allowed = ("valid", "same", "causal") if allow_causal else ("valid", "same")
+    value = padding.lower() if isinstance(padding, str) else padding
+    require(value in allowed, "padding",
+            f"The `padding` argument must be a list/tuple or one of {set(allowed)}. Received: {padding}")
+    return value
+
+
 def require_rank(input_shape, *, ndim=None, min_ndim=None):
     """The InputSpec check of Keras (``expected ndim=..., found ndim=...``)."""
     rank = len(input_shape)
