@@ -11,7 +11,10 @@ calls during that check, from ``Adapter.framework_seconds``).
     harness overhead = (sum of check durations - framework time) / framework time
 
 i.e. the time the suite (Hypothesis, the float64 spec, comparison, statistics)
-adds per second of framework work. TensorFlow's import/start-up time is
+adds per second of framework work. Each record's ``spec_s`` (time inside the NumPy reference)
+against its ``framework_s`` gives, per layer family (convolution, pooling, ...), how the
+reference's cost compares with the framework's on the suite's own cases: the reference must not
+be the bottleneck. TensorFlow's import/start-up time is
 measured apart (``python -c "import tensorflow, keras"``, median of a few
 runs); every pytest process (each xdist worker) pays it once.
 """
@@ -29,6 +32,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Check modules whose reference time is compared with the framework's, by layer family.
+FAMILIES = {"test_layers_convolution.py": "convolution", "test_layers_convolution_transpose.py": "convolution",
+            "test_layers_pooling.py": "pooling", "test_layers_spatial.py": "cropping/padding/upsampling",
+            "test_layers_merging.py": "merge", "test_layers_embedding.py": "embedding",
+            "test_layers_values.py": "core layers"}
 
 
 def tf_import_seconds(repeats: int) -> dict:
@@ -61,6 +69,13 @@ def run_gate(adapter: str, workers: str, extra: list[str]) -> dict:
     counts: dict[str, int] = {}
     for r in checks:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
+    families: dict[str, list[float]] = {}
+    for r in checks:
+        fam = FAMILIES.get(r["nodeid"].split("::")[0].rsplit("/", 1)[-1])
+        if fam:
+            acc = families.setdefault(fam, [0.0, 0.0])
+            acc[0] += r.get("spec_s") or 0.0
+            acc[1] += r.get("framework_s") or 0.0
     check_s = sum(r.get("duration_s") or 0.0 for r in checks)
     framework_s = sum(r.get("framework_s") or 0.0 for r in checks)
     return {
@@ -75,6 +90,9 @@ def run_gate(adapter: str, workers: str, extra: list[str]) -> dict:
         "framework_time_s": round(framework_s, 2),
         "harness_time_s": round(check_s - framework_s, 2),
         "harness_overhead": round((check_s - framework_s) / framework_s, 3) if framework_s > 0 else None,
+        "reference_vs_framework": {f: {"reference_s": round(a, 3), "framework_s": round(b, 3),
+                                       "ratio": round(a / b, 3) if b > 0 else None}
+                                   for f, (a, b) in sorted(families.items())},
     }
 
 

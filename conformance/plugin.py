@@ -87,6 +87,7 @@ def pytest_runtest_setup(item):
     expected = _expected(item)
     rec.allowance_ulps = expected.ulps if expected else None
     STATE["framework_at_setup"] = STATE["adapter"].framework_seconds
+    STATE["spec_at_setup"] = STATE["spec"].framework_seconds
     feature, _, params = _identity(item)
     if feature:
         reason = STATE["adapter"].supports(feature, params.get("dtype"))
@@ -186,6 +187,7 @@ def _attach(item, report, status, message, detail=None, expected=None):
         "snippet": (detail or {}).get("snippet") or (STATE["adapter"].snippet(rec.last_case) if rec.last_case else ""),
         "duration_s": round(report.duration, 4),
         "framework_s": round(STATE["adapter"].framework_seconds - STATE.get("framework_at_setup", 0.0), 4),
+        "spec_s": round(STATE["spec"].framework_seconds - STATE.get("spec_at_setup", 0.0), 4),
     }
     if expected:
         record["expectation"] = {"reason": expected.reason, "issue": expected.issue}

@@ -1,0 +1,368 @@
+"""The convolution layers (``keras.layers`` Conv1D/2D/3D, DepthwiseConv1D/2D, SeparableConv1D/2D) against
+reference/layers/convolution.py.
+
+- ``values``: generated configs (kernel_size 1-3 per axis, strides or dilation_rate up to 2 (both > 1
+  only where Keras 3 allows it: the depthwise and separable layers), valid/same padding and causal
+  for Conv1D, groups 1-3 for Conv, depth_multiplier 1-3, use_bias, an activation from ACTIVATIONS),
+  inputs and supplied kernels and biases of each float dtype, in each data_format (a parameter, so
+  the channels_first divergence of TensorFlow's CPU kernels is its own expectation).
+- ``shapes``: compute_output_shape of an input shape with None batch and None spatial dims (and a
+  None channel dim, which Depthwise rejects and the others pass through) equals the spec's; the
+  output of an actual call has the spec's shape.
+- ``rejects``: a table of invalid configs and inputs both must reject (bad padding, causal where it
+  is not allowed, a kernel larger than a valid-padded input, strides > 1 with dilation_rate > 1 on
+  Conv, groups not dividing filters or input channels, filters/depth_multiplier 0 or negative,
+  kernel_size/strides/dilation_rate 0, wrong input rank, a bad data_format, unknown identifiers).
+  Rows that build (``sample``: Keras validates the input shape in ``build``) need no weights.
+- ``roundtrip``: get_config/from_config with initializer, regularizer, constraint and activation
+  variants (names and {"class_name", "config"} dicts), use_bias False and mixed-case strings.
+- ``default_weights``: the kernels a built layer starts with follow their initializer with the fans
+  of the kernel layout (glorot_uniform by default, and he_uniform / lecun_normal / lecun_uniform /
+  he_normal, whose variance uses one fan alone, so a fan without the receptive field is caught):
+  KS and two moments (conformance/stats.py); the bias is exactly zero.
+
+Tolerance (conformance/tolerance.py, as Dense's ``dense_tolerance``): each output is a sum of
+n = prod(kernel_size) * C / groups products plus the bias (Depthwise: prod(kernel_size); Separable:
+prod(kernel_size) for the depthwise step, then C * depth_multiplier for the pointwise one, n the sum
+of both), so the pre-activation is within reduction_ulps(n + 1) with scale = the same layer (linear)
+applied to |x|, |kernels|, |bias|; that error then goes through the activation (``_propagated``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import reference
+from adapters.base import Case
+from adapters.dtypes import FLOAT_DTYPES, finfo
+from conformance import stats
+from conformance import strategies as cs
+from conformance.check import assert_close, assert_equal, assert_outputs, expect_rejection, run_both
+from conformance.divergence import recorder
+from conformance.layer_cases import FINITE, WEIGHTS
+from conformance.test_activations import cancellation_scale
+from conformance.test_initializers import STAT_ASSERTIONS as INITIALIZER_STAT_ASSERTIONS
+from conformance.test_initializers import _check_stats
+from conformance.test_layers_config import CONSTRAINTS, INITIALIZERS, REGULARIZERS, assert_layer_roundtrip
+from conformance.test_layers_dropout import STAT_ASSERTIONS as DROPOUT_STAT_ASSERTIONS
+from conformance.test_layers_embedding import STAT_ASSERTIONS as EMBEDDING_STAT_ASSERTIONS
+from conformance.test_layers_values import STAT_ASSERTIONS as VALUES_STAT_ASSERTIONS
+from conformance.test_layers_values import _propagated
+from conformance.tolerance import ELEMENTWISE_ULPS, allowed, reduction_ulps
+from reference.editions import KERAS2
+
+CONV = ("layers.Conv1D", "layers.Conv2D", "layers.Conv3D")
+DEPTHWISE = ("layers.DepthwiseConv1D", "layers.DepthwiseConv2D")
+SEPARABLE = ("layers.SeparableConv1D", "layers.SeparableConv2D")
+FEATURES = CONV + DEPTHWISE + SEPARABLE
+RANK = {f: int(f[-2]) for f in FEATURES}
+DATA_FORMATS = ("channels_last", "channels_first")
+ACTIVATIONS = (None, None, "relu", "tanh", "sigmoid", "elu")
+MAX_SIDE = {1: 7, 2: 6, 3: 4}  # spatial sides per rank: small cases keep the module fast
+
+
+def kernel_names(feature):
+    if feature in SEPARABLE:
+        return ("depthwise_kernel", "pointwise_kernel")
+    return ("kernel",)
+
+
+def spec_layer(spec, feature, config):
+    return reference.get_feature(feature).obj(**config, edition=spec.edition)
+
+
+@st.composite
+def conv_configs(draw, feature, data_format="channels_last"):
+    """(config, input shape) of a valid layer: the kernel fits a valid-padded input."""
+    r = RANK[feature]
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="seed"))
+    k = tuple(int(v) for v in rng.integers(1, 4, size=r))
+    paddings = ("valid", "same", "causal") if feature == "layers.Conv1D" else ("valid", "same")
+    padding = paddings[int(rng.integers(len(paddings)))]
+    strides, dilation = (1,) * r, (1,) * r
+    mode = rng.integers(4)  # 0: plain, 1: strided, 2: dilated, 3: both (depthwise/separable only)
+    if mode in (1, 3):
+        strides = tuple(int(v) for v in rng.integers(1, 3, size=r))
+    if mode == 2 or (mode == 3 and feature not in CONV):
+        dilation = tuple(int(v) for v in rng.integers(1, 3, size=r))
+    k_eff = [(kk - 1) * d + 1 for kk, d in zip(k, dilation)]
+    spatial = tuple(int(rng.integers(e if padding == "valid" else 1, max(e, MAX_SIDE[r]) + 1)) for e in k_eff)
+    config = {"kernel_size": k if rng.random() < 0.7 or len(set(k)) > 1 else k[0], "padding": padding}
+    if any(s > 1 for s in strides):
+        config["strides"] = strides
+    if any(d > 1 for d in dilation):
+        config["dilation_rate"] = dilation
+    if feature in CONV:
+        groups = int(rng.choice([1, 1, 1, 2, 3]))
+        channels = groups * int(rng.integers(1, 3))
+        config["filters"] = groups * int(rng.integers(1, 3))
+        if groups > 1:
+            config["groups"] = groups
+    else:
+        channels = int(rng.integers(1, 4))
+        config["depth_multiplier"] = int(rng.integers(1, 4 if feature in DEPTHWISE else 3))
+        if feature in SEPARABLE:
+            config["filters"] = int(rng.integers(1, 4))
+    activation = ACTIVATIONS[int(rng.integers(len(ACTIVATIONS)))]
+    if activation is not None:
+        config["activation"] = activation
+    if rng.random() < 0.25:
+        config["use_bias"] = False
+    if data_format != "channels_last" or rng.random() < 0.2:
+        config["data_format"] = data_format
+    b = int(rng.integers(1, 3))
+    shape = (b, channels, *spatial) if data_format == "channels_first" else (b, *spatial, channels)
+    return config, shape
+
+
+@st.composite
+def conv_cases(draw, feature, dtype, data_format="channels_last", spec=None):
+    config, shape = draw(conv_configs(feature, data_format), label="config")
+    layer = reference.get_feature(feature).obj(**config)
+    x = draw(cs.arrays(dtype, shape, magnitudes=FINITE), label="x")
+    weights = {name: draw(cs.arrays(dtype, s, magnitudes=WEIGHTS), label=name)
+               for name, s in layer.weight_shapes(shape).items()}
+    return Case(feature, "call", config, (x,), dtype=dtype, weights=weights)
+
+
+def reduction_length(feature, config, weights):
+    """Terms of each output's sum, the bias included."""
+    names = kernel_names(feature)
+    k = weights[names[0]].shape
+    n = math.prod(k[:-1])  # prod(kernel_size) * (C / groups) for Conv; prod(kernel_size) * C for Depthwise
+    if feature not in CONV:
+        n = math.prod(k[:-2])  # a depthwise output sums one channel's taps
+    if feature in SEPARABLE:
+        n += weights["pointwise_kernel"].shape[-2]
+    return n + (1 if config.get("use_bias", True) else 0)
+
+
+def tolerance_for(spec, case):
+    """(ulps, scales) of the module docstring's policy."""
+    linear = {k: v for k, v in case.config.items() if k != "activation"}
+    layer = spec_layer(spec, case.feature, linear)
+    x = np.asarray(case.inputs[0], np.float64)
+    w = {k: np.asarray(v, np.float64) for k, v in case.weights.items()}
+    pre = layer(x, weights=w)
+    scale = layer(np.abs(x), weights={k: np.abs(v) for k, v in w.items()})
+    pre_err = allowed(pre, case.dtype, reduction_ulps(reduction_length(case.feature, case.config, w)), scale)
+    moved = _propagated(case, pre, pre_err)
+    name = case.config.get("activation", "linear")
+    act_scale = cancellation_scale(f"activations.{name}", {}, pre)
+    eps = float(finfo(case.dtype).eps)
+    return ELEMENTWISE_ULPS, [np.nan_to_num(moved / (eps * ELEMENTWISE_ULPS) + act_scale, posinf=0.0)]
+
+
+@pytest.mark.parametrize("data_format", DATA_FORMATS)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("feature", FEATURES)
+@given(data=st.data())
+def test_values(spec, adapter, feature, dtype, data_format, data):
+    """The layer's outputs for generated configs (kernel_size, strides, dilation_rate, padding incl.
+    causal for Conv1D, groups, depth_multiplier, use_bias, activation), inputs and supplied kernels and
+    biases of ``dtype`` in ``data_format``, within reduction_ulps(n + 1) scaled by the same convolution
+    of |x|, |kernels|, |bias| (module docstring)."""
+    case = data.draw(conv_cases(feature, dtype, data_format), label="case")
+    result = run_both(spec, adapter, case)
+    if result is not None:
+        expected, actual = result
+        ulps, scales = tolerance_for(spec, case)
+        assert_outputs(actual, expected, case, adapter, ulps=ulps, scales=scales)
+
+
+@pytest.mark.parametrize("data_format", DATA_FORMATS)
+@pytest.mark.parametrize("feature", FEATURES)
+@given(data=st.data())
+def test_shapes(spec, adapter, feature, data_format, data):
+    """compute_output_shape of the input shape with the batch, some spatial dims and (rarely) the channel
+    dim None equals the spec's (Depthwise rejects a None channel dim in both); an actual call on the
+    concrete shape (zero weights) gives the spec's output shape."""
+    config, shape = data.draw(conv_configs(feature, data_format), label="config")
+    channel_axis = 1 if data_format == "channels_first" else len(shape) - 1
+    unknown = data.draw(st.lists(st.booleans(), min_size=len(shape), max_size=len(shape)), label="unknown")
+    none_channel = data.draw(st.integers(0, 5), label="none_channel") == 0
+    symbolic = tuple(None if i == 0 or (u and i != channel_axis) or (i == channel_axis and none_channel) else d
+                     for i, (d, u) in enumerate(zip(shape, unknown)))
+    case = Case(feature, "shape", config, shape=symbolic)
+    result = run_both(spec, adapter, case)
+    if result is not None:
+        assert_equal(tuple(result[1]), tuple(result[0]), case, adapter, "compute_output_shape")
+    layer = spec_layer(spec, feature, config)
+    weights = {k: np.zeros(s, np.float32) for k, s in layer.weight_shapes(shape).items()}
+    call = Case(feature, "call", config, (np.ones(shape, np.float32),), weights=weights)
+    result = run_both(spec, adapter, call)
+    if result is not None:
+        expected, actual = result
+        want = tuple(layer.compute_output_shape(shape))
+        assert_equal(tuple(np.shape(expected.outputs[0])), want, call, adapter, "the spec's out.shape")
+        assert_equal(tuple(np.shape(actual.outputs[0])), want, call, adapter, "out.shape")
+
+
+# --- rejects -----------------------------------------------------------------------------------
+def _base(feature):
+    r = RANK[feature]
+    config = {"kernel_size": 2}
+    if feature in CONV or feature in SEPARABLE:
+        config["filters"] = 2
+    shape = (1, *(4,) * r, 2)
+    return config, shape
+
+
+def _rows(feature):
+    """name: (config changes, op, input shape or None for the base shape); "shape" rejects at
+    construction or in compute_output_shape, "sample" builds the layer for the shape."""
+    r = RANK[feature]
+    rows = {
+        "padding 'full'": ({"padding": "full"}, "shape", None),
+        "padding 'SAME ' (not a known string)": ({"padding": "SAME "}, "shape", None),
+        "data_format 'channels_middle'": ({"data_format": "channels_middle"}, "shape", None),
+        "data_format 'NHWC'": ({"data_format": "NHWC"}, "shape", None),
+        "kernel_size 0": ({"kernel_size": 0}, "shape", None),
+        f"kernel_size of {r + 1} ints": ({"kernel_size": (2,) * (r + 1)}, "shape", None),
+        "kernel_size negative": ({"kernel_size": -2}, "shape", None),
+        "strides 0": ({"strides": 0}, "shape", None),
+        "strides negative": ({"strides": (-1,) * r}, "shape", None),
+        "dilation_rate 0": ({"dilation_rate": 0}, "shape", None),
+        "kernel larger than the input (valid)": ({"kernel_size": 5}, "shape", None),
+        "dilated kernel larger than the input (valid)": ({"kernel_size": 3, "dilation_rate": 2}, "shape", None),
+        "kernel larger than the input (valid), built": ({"kernel_size": 5}, "sample", None),
+        "input rank too low": ({}, "shape", (1, *(4,) * r)),
+        "input rank too high": ({}, "shape", (1, 3, *(4,) * r, 2)),
+        "input rank too low, built": ({}, "sample", (1, *(4,) * r)),
+        "input rank too high, built": ({}, "sample", (1, 3, *(4,) * r, 2)),
+        "unknown activation": ({"activation": "no_such_activation"}, "shape", None),
+        "unknown bias initializer": ({"bias_initializer": "no_such_initializer"}, "shape", None),
+        "unknown bias regularizer": ({"bias_regularizer": "no_such_regularizer"}, "shape", None),
+        "unknown activity regularizer": ({"activity_regularizer": "no_such_regularizer"}, "shape", None),
+        "unknown bias constraint": ({"bias_constraint": "no_such_constraint"}, "shape", None),
+        "unknown channel dim, built": ({}, "sample", (1, *(4,) * r, None)),
+    }
+    if feature != "layers.Conv1D":
+        rows["padding 'causal'"] = ({"padding": "causal"}, "shape", None)
+    prefixes = {"layers.Conv1D": ("kernel",)}.get(feature, ("depthwise", "pointwise") if feature in SEPARABLE
+                                                   else ("depthwise",) if feature in DEPTHWISE else ("kernel",))
+    for p in prefixes:
+        rows[f"unknown {p} initializer"] = ({f"{p}_initializer": "no_such_initializer"}, "shape", None)
+        rows[f"unknown {p} regularizer"] = ({f"{p}_regularizer": "no_such_regularizer"}, "shape", None)
+        rows[f"unknown {p} constraint"] = ({f"{p}_constraint": "no_such_constraint"}, "shape", None)
+    if feature in CONV or feature in SEPARABLE:
+        rows.update({"filters 0": ({"filters": 0}, "shape", None), "filters negative": ({"filters": -2}, "shape", None),
+                     "filters 2.5": ({"filters": 2.5}, "sample", None)})
+    if feature in CONV:
+        rows.update({
+            "strides > 1 with dilation_rate > 1": ({"strides": 2, "dilation_rate": 2}, "shape", None),
+            "strides > 1 on one axis, dilation_rate > 1 on another": (
+                {"strides": (2,) + (1,) * (r - 1), "dilation_rate": (1,) * (r - 1) + (2,)}, "shape", None)
+            if r > 1 else ({"strides": (2,), "dilation_rate": (3,)}, "shape", None),
+            "groups 0": ({"groups": 0}, "shape", None),
+            "groups negative": ({"groups": -1}, "shape", None),
+            "groups not dividing filters": ({"groups": 2, "filters": 3}, "shape", None),
+            "groups not dividing input channels": ({"groups": 2, "filters": 4}, "sample", (1, *(4,) * r, 3)),
+            "groups 2.0": ({"groups": 2.0}, "sample", None),
+        })
+    else:
+        rows.update({"depth_multiplier 0": ({"depth_multiplier": 0}, "shape", None),
+                     "depth_multiplier negative": ({"depth_multiplier": -1}, "shape", None),
+                     "depth_multiplier 2.0": ({"depth_multiplier": 2.0}, "sample", None)})
+    if feature in DEPTHWISE:
+        rows["unknown channel dim"] = ({}, "shape", (None, *(4,) * r, None))
+    return rows
+
+
+REJECTED = [(f, name) for f in FEATURES for name in _rows(f)]
+KERAS3_ONLY = {("layers.SeparableConv1D", "padding 'causal'")}
+
+
+@pytest.mark.parametrize("feature,reject", REJECTED, ids=[f"{f}-{n}" for f, n in REJECTED])
+def test_rejects(spec, adapter, feature, reject):
+    """An invalid configuration or input (the row's name says which) is rejected by the adapter as by
+    the spec."""
+    if (feature, reject) in KERAS3_ONLY and spec.edition == KERAS2:
+        pytest.skip("Keras 2's SeparableConv1D accepts causal padding")
+    changes, op, shape = _rows(feature)[reject]
+    config, base_shape = _base(feature)
+    config = {**config, **changes}
+    expect_rejection(spec, adapter, Case(feature, op, config, shape=shape or base_shape))
+
+
+# --- roundtrip ---------------------------------------------------------------------------------
+def _roundtrip_options(feature):
+    prefixes = ("depthwise", "pointwise") if feature in SEPARABLE else ("depthwise",) if feature in DEPTHWISE \
+        else ("kernel",)
+    optional = {"bias_initializer": st.sampled_from(INITIALIZERS), "bias_regularizer": st.sampled_from(REGULARIZERS),
+                "activity_regularizer": st.sampled_from(REGULARIZERS[1:]),
+                "bias_constraint": st.sampled_from(CONSTRAINTS), "use_bias": st.booleans(),
+                "activation": st.sampled_from(("relu", "tanh", "softplus", "linear", None)),
+                "padding": st.sampled_from(("VALID", "Valid")), "data_format": st.just("Channels_Last")}
+    for p in prefixes:
+        optional.update({f"{p}_initializer": st.sampled_from(INITIALIZERS),
+                         f"{p}_regularizer": st.sampled_from(REGULARIZERS),
+                         f"{p}_constraint": st.sampled_from(CONSTRAINTS)})
+    return st.fixed_dictionaries({}, optional=optional)
+
+
+@pytest.mark.parametrize("feature", FEATURES)
+@given(data=st.data())
+def test_roundtrip(spec, adapter, feature, data):
+    """from_config(get_config()) of generated configs with initializer, regularizer, constraint (names and
+    dicts), activation, use_bias, activity regularizer and mixed-case padding/data_format variants: both
+    configs equal the spec's (tuples for kernel_size, strides, dilation_rate); the clone's outputs equal
+    the original's (0 ULP)."""
+    call = data.draw(conv_cases(feature, "float32"), label="case")
+    options = data.draw(_roundtrip_options(feature), label="options")
+    config = {**call.config, **options}
+    if options.get("padding"):  # a valid padding: keep the case's shapes valid
+        config["padding"] = options["padding"] if call.config["padding"] == "valid" else call.config["padding"]
+    layer = spec_layer(spec, feature, config)
+    weights = {k: call.weights[k] if k in call.weights else np.linspace(-1, 1, math.prod(s)).reshape(s).astype("float32")
+               for k, s in layer.weight_shapes(call.inputs[0].shape).items()}
+    assert_layer_roundtrip(spec, adapter, dataclasses.replace(call, op="roundtrip", config=config, weights=weights))
+
+
+# --- default weights ---------------------------------------------------------------------------
+# Each kernel holds >= stats.ks_sample_size() (355899) values; fan-sensitive initializers included.
+DEFAULT_WEIGHT_CASES = [
+    ("layers.Conv1D", {"filters": 288, "kernel_size": 5, "kernel_initializer": "he_uniform"}, (1, 6, 256)),
+    ("layers.Conv2D", {"filters": 160, "kernel_size": 3}, (1, 5, 5, 256)),
+    ("layers.Conv2D", {"filters": 320, "kernel_size": (3, 2), "groups": 2, "kernel_initializer": "lecun_uniform"},
+     (1, 4, 4, 384)),
+    ("layers.Conv3D", {"filters": 104, "kernel_size": 3, "kernel_initializer": "lecun_normal"}, (1, 3, 3, 3, 128)),
+    ("layers.DepthwiseConv1D", {"kernel_size": 9, "depth_multiplier": 200}, (1, 9, 200)),
+    ("layers.DepthwiseConv2D", {"kernel_size": 3, "depth_multiplier": 200, "depthwise_initializer": "he_uniform"},
+     (1, 3, 3, 200)),
+    ("layers.SeparableConv1D", {"filters": 9, "kernel_size": 9, "depth_multiplier": 200}, (1, 9, 200)),
+    ("layers.SeparableConv2D", {"filters": 9, "kernel_size": 3, "depth_multiplier": 200,
+                                "depthwise_initializer": "lecun_uniform", "pointwise_initializer": "he_normal"},
+     (1, 3, 3, 200)),
+]
+STAT_ASSERTIONS = 3 * sum(len(kernel_names(f)) for f, _, _ in DEFAULT_WEIGHT_CASES)  # KS + 2 moments each
+assert (STAT_ASSERTIONS + EMBEDDING_STAT_ASSERTIONS + DROPOUT_STAT_ASSERTIONS + INITIALIZER_STAT_ASSERTIONS
+        + VALUES_STAT_ASSERTIONS <= stats.MAX_ASSERTIONS)
+
+
+@pytest.mark.parametrize("feature,config,input_shape", DEFAULT_WEIGHT_CASES,
+                         ids=[f"{f}-{c}" for f, c, _ in DEFAULT_WEIGHT_CASES])
+def test_default_weights(spec, adapter, feature, config, input_shape):
+    """The kernels a built layer starts with, in the spec's layouts ((*k, C/groups, filters); depthwise
+    (*k, C, dm); pointwise (1.., C*dm, filters)), follow their initializer with the fans of that layout
+    (KS and two moments, see conformance/stats.py); the bias is exactly zero."""
+    case = Case(feature, "sample", config, shape=input_shape)
+    recorder().last_case = case
+    weights = adapter.run(case)
+    expected = spec.run(case)
+    assert_equal(sorted(weights), sorted(expected), case, adapter, "weight names")
+    for name in expected:
+        assert_equal(tuple(np.shape(weights[name])), tuple(np.shape(expected[name])), case, adapter, f"{name}.shape")
+    assert_close(weights["bias"], np.zeros(np.shape(expected["bias"])), case, adapter, ulps=0)
+    layer = spec_layer(spec, feature, config)
+    inits = layer.weight_initializers()
+    for name in kernel_names(feature):
+        kernel = np.asarray(weights[name], np.float64)
+        dist = inits[name].distribution(kernel.shape)
+        _check_stats(kernel, None, case, adapter, [stats.ks_test(kernel, dist), *stats.moment_tests(kernel, dist)])
