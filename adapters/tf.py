@@ -150,7 +150,11 @@ class TFAdapter(Adapter):
             if isinstance(case.shape, list):  # several inputs: Keras checks their shapes in build()
                 layer.build(case.shape)
             out = layer.compute_output_shape(case.shape)
-            return [tuple(s) for s in out] if isinstance(out, list) else tuple(out)
+            # A list of shapes for several outputs; some layers (the transposed convolutions) return
+            # one shape as a flat list of ints.
+            if isinstance(out, list) and out and all(isinstance(s, (list, tuple)) for s in out):
+                return [tuple(s) for s in out]
+            return tuple(out)
 
         return self._framework(run)
 
