@@ -16,6 +16,8 @@ cells (TensorFlow's AvgPool, cuDNN's "exclude padding", ``count_include_pad=Fals
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from reference.editions import KERAS2, KERAS3
@@ -49,7 +51,8 @@ class _Pooling(Layer):
         self.strides = standardize_tuple(pool_size if strides is None else strides, self.rank, "strides",
                                          allow_zero=True)
         if edition == KERAS2:  # tf-keras conv_utils.normalize_padding: lower-cased and checked here
-            require(isinstance(padding, str), "padding", f"The `padding` argument must be a string. Received: {padding}")
+            require(isinstance(padding, str), "padding",
+                    f"The `padding` argument must be a string. Received: {padding}")
             self.padding = standardize_padding(padding, allow_causal=True)
         else:  # Keras 3 stores it as given: checked (and lower-cased) only when called
             self.padding = padding
@@ -179,10 +182,11 @@ class _GlobalPooling(Layer):
 
     def call(self, x, *, weights, training, mask, rng):
         self._check_input(x)
-        with np.errstate(invalid="ignore", over="ignore"):
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
             if self.mode == "max":
                 return np.max(x, axis=self._axes(), keepdims=bool(self.keepdims))
-            return np.mean(x, axis=self._axes(), keepdims=bool(self.keepdims))
+            count = math.prod(x.shape[a] for a in self._axes())  # 0 cells: 0 / 0 = NaN
+            return np.sum(x, axis=self._axes(), keepdims=bool(self.keepdims)) / np.float64(count)
 
 
 # --- windowed pooling ------------------------------------------------------------------------------
@@ -232,7 +236,7 @@ def _pool_doc(name, rank, mode):
     what = _MAX_WHAT if mode == "max" else _AVG_WHAT
     pool = {1: "2", 2: "(2, 2)", 3: "(2, 2, 2)"}[rank]
     default = (f"pool_size={pool}" if mode == "max"
-               else f"pool_size required (Keras 3: a TypeError without it)")
+               else "pool_size required (Keras 3: a TypeError without it)")
     edition_extra = ("the same defaults." if mode == "max"
                      else f"pool_size defaults to {pool} there.")
     return f"""{'Max' if mode == 'max' else 'Average'} pooling over {rank}-D windows.
@@ -292,6 +296,7 @@ class AveragePooling3D(_Pooling):
 def _global_doc(name, rank, mode, formula_extra, editions_extra):
     axes = {1: "steps", 2: "rows and cols", 3: "the three spatial axes"}[rank]
     op = "max" if mode == "max" else "mean"
+    module = f"global_{'max' if mode == 'max' else 'average'}_pooling{rank}d"
     return f"""The {op} over every spatial axis ({axes}).
 
     Formula: y[b, c] = {op} of x[b, ..., c] over axes {tuple(range(1, rank + 1))} (channels_last) or
@@ -307,9 +312,8 @@ def _global_doc(name, rank, mode, formula_extra, editions_extra):
         Incorrect input shape ... with dimension 0 at reduction axis). {editions_extra}
     Implementation-defined: Keras 3's compute_output_shape does not check the rank; the reference rejects
         a shape of another rank there too.
-    Source: keras/src/layers/pooling/base_global_pooling.py, global_{'max' if mode == 'max' else 'average'}_pooling{rank}d.py
-        (Keras 3.15.1); tf_keras/layers/pooling/base_global_pooling{rank}d.py,
-        global_{'max' if mode == 'max' else 'average'}_pooling{rank}d.py; seed page 000.
+    Source: keras/src/layers/pooling/base_global_pooling.py, {module}.py (Keras 3.15.1);
+        tf_keras/layers/pooling/base_global_pooling{rank}d.py, {module}.py; seed page 000.
     """
 
 
