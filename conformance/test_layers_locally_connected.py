@@ -285,7 +285,7 @@ assert (STAT_ASSERTIONS + EMBEDDING_STAT_ASSERTIONS + DROPOUT_STAT_ASSERTIONS + 
 
 
 @pytest.mark.parametrize("feature,config,input_shape",
-                         [pytest.param(*c, id=f"{c[0].split('.')[1]}-{c[1]}-{c[2]}") for c in DEFAULT_WEIGHT_CASES])
+                         [pytest.param(*c, id=f"{c[0]}-{c[1]}-{c[2]}") for c in DEFAULT_WEIGHT_CASES])
 def test_default_weights(spec, adapter, feature, config, input_shape):
     """The kernel a built layer starts with has the implementation's shape and follows glorot_uniform
     with tf-keras' fans of that shape (KS and two moments); the bias, of shape (*output, filters), is

@@ -213,28 +213,28 @@ class _SparseFansOfImplementation1:
 A = "layers_locally_connected"
 
 
-def _pair(name, mixin, check, which=(F1, F2)):
+def _mutant(name, mixin, check, feature=F1):
+    """Both layers patched; the check runs on ``feature``."""
     one, two = _both(mixin)
-    patches = {F1: one, F2: two}
-    return {name: (Keras2Mutant, {f: patches[f] for f in which}, A, check, which[0] if len(which) == 1 else None)}
+    return {name: (Keras2Mutant, {F1: one, F2: two}, A, check, feature)}
 
 
 MUTANTS = {
-    **_pair("lc_shared_weights", _SharedWeights, "values"),
-    **_pair("lc2d_positions_column_major", _PositionsColumnMajor, "values", (F2,)),
-    **_pair("lc_flatten_ignores_data_format", _FlattenIgnoresDataFormat, "values"),
-    **_pair("lc_strides_ignored", _StridesIgnored, "values"),
-    **_pair("lc_bias_shared", _BiasShared, "values"),
-    **_pair("lc_bias_transposed", _BiasTransposed, "values"),
-    **_pair("lc_same_padding_like_conv", _SamePaddingLikeConv, "values"),
-    **_pair("lc_sparse_column_order", _SparseColumnOrder, "values"),
-    **_pair("lc_dense_mask_ignored", _DenseMaskIgnored, "values"),
-    **_pair("lc_same_shape_ignores_strides", _SameShapeIgnoresStrides, "shapes"),
-    **_pair("lc_shape_rejects_zero", _ShapeRejectsZero, "shapes"),
-    **_pair("lc_same_accepted_with_implementation_1", _SameAcceptedWithImplementation1, "rejects"),
-    **_pair("lc_causal_as_same", _CausalAsSame, "rejects"),
-    **_pair("lc_output_at_least_one", _OutputAtLeastOne, "rejects"),
-    **_pair("lc_config_drops_implementation", _ConfigDropsImplementation, "roundtrip"),
-    **_pair("lc_dense_fans", _DenseFans, "default_weights"),
-    **_pair("lc_sparse_fans_of_implementation_1", _SparseFansOfImplementation1, "default_weights", (F1,)),
+    **_mutant("lc_shared_weights", _SharedWeights, "values"),
+    **_mutant("lc_2d_positions_column_major", _PositionsColumnMajor, "values", F2),
+    **_mutant("lc_flatten_ignores_data_format", _FlattenIgnoresDataFormat, "values"),
+    **_mutant("lc_strides_ignored", _StridesIgnored, "values"),
+    **_mutant("lc_bias_shared", _BiasShared, "values"),
+    **_mutant("lc_bias_transposed", _BiasTransposed, "values"),
+    **_mutant("lc_same_padding_like_conv", _SamePaddingLikeConv, "values"),
+    **_mutant("lc_sparse_column_order", _SparseColumnOrder, "values"),
+    **_mutant("lc_dense_mask_ignored", _DenseMaskIgnored, "values"),
+    **_mutant("lc_same_shape_ignores_strides", _SameShapeIgnoresStrides, "shapes"),
+    **_mutant("lc_shape_rejects_zero", _ShapeRejectsZero, "shapes"),
+    **_mutant("lc_same_accepted_with_implementation_1", _SameAcceptedWithImplementation1, "rejects"),
+    **_mutant("lc_causal_as_same", _CausalAsSame, "rejects"),
+    **_mutant("lc_output_at_least_one", _OutputAtLeastOne, "rejects"),
+    **_mutant("lc_config_drops_implementation", _ConfigDropsImplementation, "roundtrip"),
+    **_mutant("lc_dense_fans", _DenseFans, "default_weights"),
+    **_mutant("lc_sparse_fans_of_implementation_1", _SparseFansOfImplementation1, "default_weights"),
 }

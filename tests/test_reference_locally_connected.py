@@ -86,9 +86,10 @@ def test_channels_first_bias_is_reshaped_not_transposed():
     # bias (L=2, F=2) = [[1, 2], [3, 4]] read as (F, L): y[f, o] += [[1, 2], [3, 4]][f][o].
     layer = L1(2, 1, data_format="channels_first")
     x = np.zeros((1, 1, 2))
-    y = layer(x, weights={"kernel": np.zeros((2, 1, 2)), "bias": np.array([[1.0, 2.0], [3.0, 4.0]])})
+    w = {"kernel": np.zeros((2, 1, 2)), "bias": np.array([[1.0, 2.0], [3.0, 4.0]])}
+    y = layer(x, weights=w)
     np.testing.assert_array_equal(y, [[[1.0, 2.0], [3.0, 4.0]]])  # a transpose would give [[1, 3], [2, 4]]
-    y = L1(2, 1)(np.zeros((1, 2, 1)), weights={"kernel": np.zeros((2, 1, 2)), "bias": np.array([[1.0, 2.0], [3.0, 4.0]])})
+    y = L1(2, 1)(np.zeros((1, 2, 1)), weights=w)
     np.testing.assert_array_equal(y, [[[1.0, 2.0], [3.0, 4.0]]])  # channels_last: bias[o, f]
 
 

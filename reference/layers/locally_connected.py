@@ -354,7 +354,8 @@ _COMMON_ERRORS = """kernel_size not an int or a list/tuple of {r} ints > 0 ("ker
 _COMMON_EDITIONS = """Keras 2 only (registered with editions=("keras2",)): Keras 3 removed the layer, so the
         reference adapter reports it unsupported in edition keras3 and the constructor raises SpecError
         naming the layer there. Within Keras 2: tf-keras' normalize_tuple accepts a float element such as
-        kernel_size=(2.0,), and fails only when building; the spec rejects it in the constructor. tf-keras'
+        kernel_size=(2.0,), and fails only when building, and keeps a list/tuple padding with implementation 2
+        or 3, failing in compute_output_shape; the spec rejects both in the constructor. tf-keras'
         compute_output_shape reads only the axes it needs and never checks the rank; the spec checks it as
         the call's InputSpec does."""
 
@@ -379,7 +380,8 @@ class LocallyConnected1D(_LocallyConnected):
         in_idx = position*C + c (channels_first: f*L + o and c*steps + position); ``sparse_indices``.
         Bias (L, filters): channels_last adds bias[o, f]; channels_first adds the bias buffer *reshaped*
         (not transposed) to (filters, L): y[b, f, o] += bias.ravel()[f*L + o] (tf-keras bias_add).
-    Defaults: strides=1, padding="valid", data_format=None ("channels_last"), {defaults}
+    Defaults: strides=1, padding="valid", data_format=None ("channels_last"),
+        {defaults}
         Implementation 1: kernel (L, k*C, F): fan_in = k*C*L, fan_out = F*L. Implementation 2:
         (steps, C, L, F): fan_in = L*steps*C, fan_out = F*steps*C (channels_first (C, steps, F, L):
         fan_in = F*C*steps, fan_out = L*C*steps). Implementation 3: (N,): fan_in = fan_out = N.
@@ -425,7 +427,8 @@ class LocallyConnected2D(_LocallyConnected):
         (channels_first: (f, o, p) and (c, row, col)); ``sparse_indices``.
         Bias (R, Q, filters): channels_last adds bias[o, p, f]; channels_first adds the buffer reshaped
         (not transposed) to (filters, R, Q): y[b, f, o, p] += bias.ravel()[(f*R + o)*Q + p].
-    Defaults: strides=(1, 1), padding="valid", data_format=None ("channels_last"), {defaults}
+    Defaults: strides=(1, 1), padding="valid", data_format=None ("channels_last"),
+        {defaults}
         Implementation 1: kernel (R*Q, k0*k1*C, F): fan_in = k0*k1*C*R*Q, fan_out = F*R*Q.
         Implementation 2: (rows, cols, C, R, Q, F): rf = rows*cols*C*R, fan_in = Q*rf, fan_out = F*rf
         (channels_first (C, rows, cols, F, R, Q): rf = C*rows*cols*F, fan_in = R*rf, fan_out = Q*rf).
