@@ -172,9 +172,12 @@ SEED_PAGE = {
     "Permute((2, 1), input_shape=(10, 64))": PageExample("layers.Permute", {"dims": (2, 1)}, (None, 10, 64),
                                                          (None, 64, 10)),
     # The page's Conv2D(64, (3, 3), input_shape=(3, 32, 32), padding='same') gives (None, 64, 32, 32)
-    # only with channels_first (see reference/layers/reshaping.py Flatten, Erratum); there is no
-    # Conv2D in the reference yet, so Flatten is checked on that output shape, channels_first.
-    "Flatten() after Conv2D(64, (3, 3), input_shape=(3, 32, 32), padding='same'), channels_first":
+    # only with channels_first (see reference/layers/reshaping.py Flatten, Erratum: the page assumes
+    # Keras 1's "th" image ordering); both layers are checked in that data format.
+    "Conv2D(64, (3, 3), input_shape=(3, 32, 32), padding='same'), channels_first":
+        PageExample("layers.Conv2D", {"filters": 64, "kernel_size": (3, 3), "padding": "same",
+                                      "data_format": "channels_first"}, (None, 3, 32, 32), (None, 64, 32, 32)),
+    "Flatten() after it, channels_first":
         PageExample("layers.Flatten", {"data_format": "channels_first"}, (None, 64, 32, 32), (None, 65536)),
     "Lambda(hadamard_product_sum, hadamard_product_sum_output_shape) on two Dense(32)":
         PageExample("layers.Lambda", {"function": "hadamard_product_sum",
@@ -187,10 +190,9 @@ SEED_PAGE = {
 @pytest.mark.parametrize("feature, example", [(e.feature, name) for name, e in SEED_PAGE.items()])
 def test_seed_page(spec, adapter, feature, example):
     """The seed page's shape examples, literally: compute_output_shape of the layer for the page's
-    input shape (batch None) equals the spec's and the page's. The page's Flatten example follows a
-    Conv2D whose stated output (None, 64, 32, 32) holds only with channels_first (the page's
-    erratum, see reference/layers/reshaping.py Flatten); the reference has no Conv2D yet (issue 4),
-    so Flatten is checked on that shape with data_format="channels_first": (None, 65536)."""
+    input shape (batch None) equals the spec's and the page's. The page's Conv2D + Flatten example
+    states (None, 64, 32, 32) and (None, 65536), which hold only with channels_first (the page's
+    erratum, see reference/layers/reshaping.py Flatten), so both run with that data_format."""
     ex = SEED_PAGE[example]
     case = ex.case()
     result = run_both(spec, adapter, case)

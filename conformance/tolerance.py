@@ -13,13 +13,19 @@ value. An element passes when
 - ``ulps`` is 4 for an elementwise formula (a correctly rounded result is
   within 0.5; each of a few roundings in the framework's formula adds at most
   one), plus the length of any reduction (a sum of n terms accumulates up to
-  n roundings): ``ulps = 4 + n``;
+  n roundings): ``ulps = 4 + n``. For the layers, n is Dense's ``in + 1`` (the bias), a
+  convolution's ``prod(kernel_size) * in_channels / groups + 1`` (depthwise: ``prod(kernel_size)
+  + 1``; separable: both stages), a transposed convolution's largest number of taps meeting in
+  one output cell ``+ 1``, a locally connected layer's ``prod(kernel_size) * in_channels + 1``, an
+  average pooling's ``prod(pool_size)`` (global: the pooled cells);
 - ``scale`` is 0 for formulas that are well conditioned in relative terms
   (exp, tanh, sigmoid, softplus, ...), and the input's magnitude where the
   formula subtracts nearly equal numbers: there the framework's rounding of
   the intermediate is an absolute error of about eps * |intermediate|. Each
   check states its scale next to the formula (e.g. hard_sigmoid's x + 3 gives
-  (|x| + 3)/6; elu's exp(x) - 1 gives |alpha| for x < 0).
+  (|x| + 3)/6; elu's exp(x) - 1 gives |alpha| for x < 0). For a layer's sum of products the
+  scale is the same layer computed on |x|, |weights|, |bias| (each rounding is relative to the
+  partial sums, which are bounded by that), then carried through the activation.
 
 Flush-to-zero is implementation-defined: a result (or input) below the
 dtype's smallest normal number may be flushed to 0 (TensorFlow enables

@@ -250,7 +250,7 @@ MUTANTS = {
     "conv_kernel_flipped": (Mutant, {"layers.Conv1D": _KernelFlipped}, _M, "values", "layers.Conv1D"),
     "conv_dilation_ignored": (Mutant, {"layers.Conv1D": _DilationIgnoredInValues}, _M, "values", "layers.Conv1D"),
     "conv_groups_interleaved": (Mutant, {"layers.Conv2D": _GroupsInterleaved}, _M, "values", "layers.Conv2D"),
-    "depthwise_channels_first_swapaxes": (Mutant, {"layers.DepthwiseConv2D": _ChannelsFirstSwapaxes}, _M, "values",
+    "depthwise_channels_first_swapaxes": (Mutant, {"layers.DepthwiseConv2D": _ChannelsFirstSwapaxes}, _M, "forms",
                                           "layers.DepthwiseConv2D"),
     "depthwise_multiplier_major": (Mutant, {"layers.DepthwiseConv1D": _DepthMultiplierMajor}, _M, "values",
                                    "layers.DepthwiseConv1D"),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from reference.editions import KERAS2, KERAS3
-from reference.errors import SpecError, require
+from reference.errors import require
 from reference.layers.base import (Layer, f64, resolve_activation, resolve_constraint, resolve_initializer,
                                    resolve_regularizer, serialize, standardize_data_format, standardize_padding,
                                    standardize_tuple)
@@ -78,6 +78,14 @@ class _Conv(Layer):
         self.bias_initializer = resolve_initializer(bias_initializer, "bias_initializer", edition)
         self.bias_regularizer = resolve_regularizer(bias_regularizer, "bias_regularizer", edition)
         self.bias_constraint = resolve_constraint(bias_constraint, "bias_constraint", edition)
+
+    def _keras2_conv_keywords(self, extra):
+        """Keras 2's depthwise and separable layers pass unknown keywords on to Conv, which takes groups and
+        the kernel_* arguments (its own get_config emits them); Keras 3 has no such keywords."""
+        allowed = ("groups", "kernel_initializer", "kernel_regularizer", "kernel_constraint")
+        for key in extra:
+            require(self.edition == KERAS2 and key in allowed, key,
+                    f"{type(self).__name__}.__init__() got an unexpected keyword argument '{key}'")
 
     def _check_strides_dilation(self):
         require(not (max(self.strides) > 1 and max(self.dilation_rate) > 1), "strides",
@@ -316,8 +324,10 @@ class _BaseDepthwise(_Conv):
     def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1, data_format=None,
                  dilation_rate=1, activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
                  bias_initializer="zeros", depthwise_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, depthwise_constraint=None, bias_constraint=None, *, edition=KERAS3):
+                 activity_regularizer=None, depthwise_constraint=None, bias_constraint=None, *, edition=KERAS3,
+                 **keras2_conv_keywords):
         super().__init__(edition=edition)
+        self._keras2_conv_keywords(keras2_conv_keywords)
         self._common(kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
                      bias_initializer, bias_regularizer, activity_regularizer, bias_constraint, edition)
         self.depthwise_initializer = resolve_initializer(depthwise_initializer, "depthwise_initializer", edition)
@@ -381,7 +391,8 @@ _DEPTHWISE_DOC = """{rank}D depthwise convolution: each input channel cross-corr
         strides > 1 together with dilation_rate > 1 is accepted in Keras 3 (the TF backend runs the
         dilated convolution at stride 1 and subsamples; the docstring's "incompatible" is stale).
     Editions: Keras 2 names the kernel "depthwise_kernel", rejects strides > 1 with dilation_rate > 1
-        (Conv._validate_init) and its get_config also has "groups": 1.
+        (Conv._validate_init) and its get_config also has "groups": 1 (its constructor passes groups and
+        kernel_initializer/_regularizer/_constraint on to Conv, unused; Keras 3 refuses them).
     Source: keras/src/layers/convolutional/base_depthwise_conv.py, depthwise_conv{rank}d.py,
         keras/src/backend/tensorflow/nn.py depthwise_conv (Keras 3.15.1);
         tf_keras/layers/convolutional/base_depthwise_conv.py; seed page 000.
@@ -408,8 +419,10 @@ class _BaseSeparable(_Conv):
                  depth_multiplier=1, activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
                  pointwise_initializer="glorot_uniform", bias_initializer="zeros", depthwise_regularizer=None,
                  pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None, *, edition=KERAS3):
+                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None, *, edition=KERAS3,
+                 **keras2_conv_keywords):
         super().__init__(edition=edition)
+        self._keras2_conv_keywords(keras2_conv_keywords)
         if edition == KERAS2 and self.rank == 1:
             self.allow_causal = True
         self._common(kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
@@ -488,7 +501,8 @@ _SEPARABLE_DOC = """{rank}D depthwise separable convolution: a depthwise convolu
     Editions: Keras 2 rejects strides > 1 with dilation_rate > 1; Keras 2's SeparableConv1D accepts
         padding="causal" (k_eff - 1 zeros before the depthwise step); a float filters is int()-ed; its
         get_config also carries Conv's "groups": 1, "kernel_initializer" (glorot_uniform),
-        "kernel_regularizer" and "kernel_constraint" (None).
+        "kernel_regularizer" and "kernel_constraint" (None), which its constructor passes on to Conv
+        (unused; Keras 3 refuses those keywords).
     Source: keras/src/layers/convolutional/base_separable_conv.py, separable_conv{rank}d.py,
         keras/src/backend/tensorflow/nn.py separable_conv (Keras 3.15.1);
         tf_keras/layers/convolutional/base_separable_conv.py; seed page 000.
@@ -508,4 +522,4 @@ class SeparableConv2D(_BaseSeparable):
 
 
 __all__ = ["Conv1D", "Conv2D", "Conv3D", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
-           "conv_nd", "depthwise_nd", "SpecError"]
+           "conv_nd", "depthwise_nd"]
