@@ -44,21 +44,19 @@ from hypothesis import strategies as st
 
 import reference
 from adapters.base import Case
-from adapters.dtypes import FLOAT_DTYPES, finfo
+from adapters.dtypes import FLOAT_DTYPES
 from conformance import stats
 from conformance import strategies as cs
 from conformance.check import assert_close, assert_equal, assert_outputs, expect_rejection, label, run_both
 from conformance.divergence import Divergence, recorder
 from conformance.layer_cases import FINITE, WEIGHTS
-from conformance.test_activations import cancellation_scale
 from conformance.test_initializers import STAT_ASSERTIONS as INITIALIZER_STAT_ASSERTIONS
 from conformance.test_initializers import _check_stats
 from conformance.test_layers_config import CONSTRAINTS, INITIALIZERS, REGULARIZERS, assert_layer_roundtrip
 from conformance.test_layers_dropout import STAT_ASSERTIONS as DROPOUT_STAT_ASSERTIONS
 from conformance.test_layers_embedding import STAT_ASSERTIONS as EMBEDDING_STAT_ASSERTIONS
 from conformance.test_layers_values import STAT_ASSERTIONS as VALUES_STAT_ASSERTIONS
-from conformance.test_layers_values import _propagated
-from conformance.tolerance import ELEMENTWISE_ULPS, allowed, reduction_ulps
+from conformance.test_layers_values import weighted_sum_tolerance
 from reference.editions import KERAS2
 from reference.layers.windows import output_length
 
@@ -211,14 +209,8 @@ def tolerance_for(spec, case):
     layer = spec_layer(spec, case.feature, linear)
     x = np.asarray(case.inputs[0], np.float64)
     w = {k: np.asarray(v, np.float64) for k, v in case.weights.items()}
-    pre = layer(x, weights=w)
-    scale = layer(np.abs(x), weights={k: np.abs(v) for k, v in w.items()})
-    pre_err = allowed(pre, case.dtype, reduction_ulps(reduction_length(case.feature, case.config, w)), scale)
-    moved = _propagated(case, pre, pre_err)
-    name = case.config.get("activation", "linear")
-    act_scale = cancellation_scale(f"activations.{name}", {}, pre)
-    eps = float(finfo(case.dtype).eps)
-    return ELEMENTWISE_ULPS, [np.nan_to_num(moved / (eps * ELEMENTWISE_ULPS) + act_scale, posinf=0.0)]
+    magnitude = layer(np.abs(x), weights={k: np.abs(v) for k, v in w.items()})
+    return weighted_sum_tolerance(case, layer(x, weights=w), reduction_length(case.feature, case.config, w), magnitude)
 
 
 def _compare(spec, adapter, case):

@@ -35,21 +35,19 @@ from hypothesis import strategies as st
 
 import reference
 from adapters.base import Case
-from adapters.dtypes import FLOAT_DTYPES, finfo
+from adapters.dtypes import FLOAT_DTYPES
 from conformance import stats
 from conformance import strategies as cs
 from conformance.check import assert_close, assert_equal, assert_outputs, expect_rejection, run_both
 from conformance.divergence import recorder
 from conformance.layer_cases import ACTIVATION_NAMES, FINITE, WEIGHTS
-from conformance.test_activations import cancellation_scale
 from conformance.test_initializers import _check_stats
 from conformance.test_layers_dropout import STAT_ASSERTIONS as DROPOUT_STAT_ASSERTIONS
 from conformance.test_layers_embedding import STAT_ASSERTIONS as EMBEDDING_STAT_ASSERTIONS
 from conformance.test_initializers import STAT_ASSERTIONS as INITIALIZER_STAT_ASSERTIONS
 from conformance.test_layers_config import CONSTRAINTS, INITIALIZERS, REGULARIZERS, assert_layer_roundtrip
 from conformance.test_layers_values import STAT_ASSERTIONS as VALUES_STAT_ASSERTIONS
-from conformance.test_layers_values import _propagated
-from conformance.tolerance import ELEMENTWISE_ULPS, allowed, reduction_ulps
+from conformance.test_layers_values import weighted_sum_tolerance
 from reference.layers.convolution_transpose import consistent, effective_size
 
 FEATURES = ["layers.Conv1DTranspose", "layers.Conv2DTranspose", "layers.Conv3DTranspose"]
@@ -143,11 +141,7 @@ def convt_tolerance(spec, case):
     mag = layer(np.abs(x), weights={"kernel": np.abs(k), "bias": np.abs(b)})
     terms = int(np.max(layer(np.ones_like(x), weights={"kernel": np.ones_like(k), "bias": np.zeros_like(b)}),
                        initial=0))
-    pre_err = allowed(pre, case.dtype, reduction_ulps(terms + 1), mag)
-    moved = _propagated(case, pre, pre_err)
-    act_scale = cancellation_scale(f"activations.{case.config['activation']}", {}, pre)
-    eps = float(finfo(case.dtype).eps)
-    return ELEMENTWISE_ULPS, [np.nan_to_num(moved / (eps * ELEMENTWISE_ULPS) + act_scale, posinf=0.0)]
+    return weighted_sum_tolerance(case, pre, terms + 1, mag)
 
 
 def _check_values(spec, adapter, case):

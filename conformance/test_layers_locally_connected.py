@@ -54,7 +54,7 @@ from conformance.test_layers_config import CONSTRAINTS, INITIALIZERS, REGULARIZE
 from conformance.test_layers_dropout import STAT_ASSERTIONS as DROPOUT_STAT_ASSERTIONS
 from conformance.test_layers_embedding import STAT_ASSERTIONS as EMBEDDING_STAT_ASSERTIONS
 from conformance.test_layers_values import STAT_ASSERTIONS as VALUES_STAT_ASSERTIONS
-from conformance.tolerance import reduction_ulps
+from conformance.test_layers_values import weighted_sum_tolerance
 from reference.editions import KERAS2
 
 F1, F2 = "layers.LocallyConnected1D", "layers.LocallyConnected2D"
@@ -111,14 +111,15 @@ def lc_cases(draw, feature, dtype):
 
 
 def tolerance_for(case):
-    """(ulps, scale): reduction_ulps(prod(k) * C + 1), scale sum |x| |W| + |bias| per output."""
-    layer = spec_layer(case.config, case.feature)
-    x = np.asarray(case.inputs[0], np.float64)
-    channels = x.shape[1] if layer.data_format == "channels_first" else x.shape[-1]
-    ulps = reduction_ulps(int(np.prod(layer.kernel_size)) * channels + 1)
+    """(ulps, scales): prod(k) * C + 1 terms at magnitude sum |x| |W| + |bias| per output, through
+    the activation (weighted_sum_tolerance)."""
     linear = spec_layer({**case.config, "activation": None}, case.feature)
-    scale = linear(np.abs(x), weights={k: np.abs(np.asarray(v, np.float64)) for k, v in case.weights.items()})
-    return ulps, scale
+    x = np.asarray(case.inputs[0], np.float64)
+    channels = x.shape[1] if linear.data_format == "channels_first" else x.shape[-1]
+    w = {k: np.asarray(v, np.float64) for k, v in case.weights.items()}
+    magnitude = linear(np.abs(x), weights={k: np.abs(v) for k, v in w.items()})
+    return weighted_sum_tolerance(case, linear(x, weights=w), int(np.prod(linear.kernel_size)) * channels + 1,
+                                  magnitude)
 
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
@@ -127,13 +128,13 @@ def tolerance_for(case):
 def test_values(spec, adapter, feature, dtype, data):
     """The output of a call with supplied weights (implementation 1, 2 or 3; valid or same padding;
     either data_format; strides; bias; activation) in ``dtype``: within reduction_ulps(prod(k) * C + 1)
-    at the scale sum |x| |W| + |bias|; no output mask."""
+    at the scale sum |x| |W| + |bias|, through the activation; no output mask."""
     case = data.draw(lc_cases(feature, dtype), label="case")
     result = run_both(spec, adapter, case)
     if result is not None:
         expected, actual = result
-        ulps, scale = tolerance_for(case)
-        assert_outputs(actual, expected, case, adapter, ulps=ulps, scales=[scale])
+        ulps, scales = tolerance_for(case)
+        assert_outputs(actual, expected, case, adapter, ulps=ulps, scales=scales)
         assert_masks(actual, expected, case, adapter)
 
 

@@ -35,7 +35,7 @@ EXACT = ("layers.Flatten", "layers.Reshape", "layers.Permute", "layers.RepeatVec
 
 def _propagated(case, pre, pre_err):
     """How far ``activation(pre)`` may move when ``pre`` is off by up to ``pre_err``."""
-    name = case.config.get("activation", "linear")
+    name = case.config.get("activation") or "linear"
     if name == "softmax":  # shifting every logit by <= d changes each y relatively by <= 2d
         y = A.softmax(pre)
         return y * 2 * np.max(pre_err, axis=-1, keepdims=True)
@@ -45,18 +45,24 @@ def _propagated(case, pre, pre_err):
         return np.maximum(np.abs(f(pre + pre_err) - y), np.abs(f(pre - pre_err) - y))
 
 
+def weighted_sum_tolerance(case, pre, terms, magnitude):
+    """(ulps, scales) for a layer whose output is activation(pre), pre a sum of ``terms`` products
+    (bias included): each rounding is up to eps * ``magnitude`` (the same sum over |x|, |weights|,
+    |bias|), so pre is within allowed(pre, reduction_ulps(terms), magnitude); that error then goes
+    through the activation. Dense, the convolutions and the locally connected layers share it."""
+    pre_err = allowed(pre, case.dtype, reduction_ulps(terms), magnitude)
+    moved = _propagated(case, pre, pre_err)
+    act_scale = cancellation_scale(f"activations.{case.config.get('activation') or 'linear'}", {}, pre)
+    eps = float(finfo(case.dtype).eps)
+    return ELEMENTWISE_ULPS, [np.nan_to_num(moved / (eps * ELEMENTWISE_ULPS) + act_scale, posinf=0.0)]
+
+
 def dense_tolerance(case):
-    """(ulps, scale) for Dense: x @ kernel + bias sums n = in + 1 terms, each rounding is up to
-    eps * (|x| @ |kernel| + |bias|); that error then goes through the activation."""
+    """Dense: x @ kernel + bias sums n = in + 1 terms at magnitude |x| @ |kernel| + |bias|."""
     x = np.asarray(case.inputs[0], np.float64)
     k = np.asarray(case.weights["kernel"], np.float64)
     b = np.asarray(case.weights.get("bias", np.zeros(k.shape[1])), np.float64)
-    pre = x @ k + b
-    pre_err = allowed(pre, case.dtype, reduction_ulps(k.shape[0] + 1), np.abs(x) @ np.abs(k) + np.abs(b))
-    moved = _propagated(case, pre, pre_err)
-    act_scale = cancellation_scale(f"activations.{case.config.get('activation', 'linear')}", {}, pre)
-    eps = float(finfo(case.dtype).eps)
-    return ELEMENTWISE_ULPS, [np.nan_to_num(moved / (eps * ELEMENTWISE_ULPS) + act_scale, posinf=0.0)]
+    return weighted_sum_tolerance(case, x @ k + b, k.shape[0] + 1, np.abs(x) @ np.abs(k) + np.abs(b))
 
 
 def tolerance_for(case, expected):

@@ -1,7 +1,8 @@
 """Every mutant adapter in tests/mutants.py is caught by the check it targets.
 
 Each mutant runs in its own pytest process on just its target check, with the
-ci profile; the check must record a divergence for the mutated feature.
+``mutants`` profile (the ci examples, not shrunk: only detection matters here); the check must
+record a divergence for the mutated feature.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def test_mutant_is_caught(name, tmp_path):
     selector = f"test_{check}" + (f" and {feature}" if feature else "")
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", str(path), "-q", "-p", "no:cacheprovider", f"--adapter=tests.mutants:{name}",
-         "-k", selector, "--report", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+         "-k", selector, "--report", str(tmp_path), "--hypothesis-profile=mutants"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     results = tmp_path / "results.jsonl"
     assert results.exists(), f"no results for mutant {name}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     records = [json.loads(line) for line in results.read_text().splitlines()]

@@ -212,8 +212,34 @@ class Layer:
             return None
         return np.asarray(mask, dtype=bool)
 
+    def _weights(self, weights, input_shape) -> dict:
+        """The supplied ``weights`` of ``weight_shapes(input_shape)`` as float64, each present and of
+        its shape (else SpecError "weights")."""
+        shapes = self.weight_shapes(input_shape)
+        require(weights is not None, "weights",
+                f"{type(self).__name__} needs its weights: pass weights= (see init_weights)")
+        missing = [k for k in shapes if k not in weights]
+        require(not missing, "weights", f"{type(self).__name__} needs weights {missing}; got {sorted(weights)}")
+        out = {k: f64(weights[k]) for k in shapes}
+        for k, shape in shapes.items():
+            require(out[k].shape == tuple(shape), "weights", f"{k} has shape {out[k].shape}, expected {tuple(shape)}")
+        return out
+
+    def weight_regularizers(self) -> dict:
+        """{weight name: regularizer or None}, in ``layer.losses`` order: kernel, then bias if used."""
+        regs = {"kernel": getattr(self, "kernel_regularizer", None)}
+        if getattr(self, "use_bias", False):
+            regs["bias"] = self.bias_regularizer
+        return regs
+
     def weight_losses(self, weights) -> list:
-        return []
+        """The weight regularizers' penalties, in the weights' own dtype (the regularizer sums, and
+        overflows, in it, as Keras does)."""
+        regs = [(name, r) for name, r in self.weight_regularizers().items() if r is not None]
+        if regs:
+            require(weights is not None, "weights",
+                    f"{type(self).__name__}'s weight regularizers need its weights: pass weights=")
+        return [float(r(np.asarray(weights[name]))) for name, r in regs]
 
     def losses(self, x, weights=None) -> list:
         """Activity losses (one per output) first, then the weight regularizers, as ``layer.losses``."""

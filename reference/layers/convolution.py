@@ -128,28 +128,13 @@ class _Conv(Layer):
         return (input_shape[0], *out, channels)
 
     # --- weights ---------------------------------------------------------------------------------
-    def _weights(self, weights, input_shape):
-        shapes = self.weight_shapes(input_shape)
-        require(weights is not None, "weights",
-                f"{type(self).__name__} needs its weights: pass weights= (see init_weights)")
-        out = {k: f64(weights[k]) for k in shapes}
-        for k, shape in shapes.items():
-            require(out[k].shape == shape, "weights", f"{k} has shape {out[k].shape}, expected {shape}")
-        return out
-
     def weight_initializers(self):
         inits = {name: getattr(self, init) for name, init, _ in self.kernel_weights}
         return {**inits, "bias": self.bias_initializer}
 
-    def weight_losses(self, weights):
-        regs = [(name, getattr(self, reg)) for name, _, reg in self.kernel_weights]
-        if self.use_bias:
-            regs.append(("bias", self.bias_regularizer))
-        regs = [(name, r) for name, r in regs if r is not None]
-        if regs:
-            require(weights is not None, "weights", "the weight regularizers need the weights: pass weights=")
-        # In the weights' own dtype: the regularizer sums (and overflows) in it, as Keras does.
-        return [float(r(np.asarray(weights[name]))) for name, r in regs]
+    def weight_regularizers(self):
+        regs = {name: getattr(self, reg) for name, _, reg in self.kernel_weights}
+        return {**regs, "bias": self.bias_regularizer} if self.use_bias else regs
 
     # --- forward ---------------------------------------------------------------------------------
     def _forward(self, x, w):

@@ -278,15 +278,6 @@ class _ConvTranspose(Layer):
         return {"kernel": self.kernel_initializer, "bias": self.bias_initializer}
 
     # --- call ------------------------------------------------------------------------------------
-    def _weights(self, weights, input_shape):
-        shapes = self.weight_shapes(input_shape)
-        require(weights is not None, "weights",
-                f"{type(self).__name__} needs its weights: pass weights= (see init_weights)")
-        out = {k: f64(weights[k]) for k in shapes}
-        for k, shape in shapes.items():
-            require(out[k].shape == shape, "weights", f"{k} has shape {out[k].shape}, expected {shape}")
-        return out
-
     def call(self, x, *, weights, training, mask, rng):
         w = self._weights(weights, x.shape)
         xl = to_channels_last(x, self.data_format)
@@ -300,15 +291,6 @@ class _ConvTranspose(Layer):
             y = from_channels_last(y, self.data_format)
             return f64(self.activation(y))
 
-    def weight_losses(self, weights):
-        out = []
-        if self.kernel_regularizer is not None or (self.use_bias and self.bias_regularizer is not None):
-            require(weights is not None, "weights", "the weight regularizers need the weights: pass weights=")
-        if self.kernel_regularizer is not None:
-            out.append(float(self.kernel_regularizer(np.asarray(weights["kernel"]))))
-        if self.use_bias and self.bias_regularizer is not None:
-            out.append(float(self.bias_regularizer(np.asarray(weights["bias"]))))
-        return out
 
 
 def _doc(rank, k2_extra=""):

@@ -109,14 +109,6 @@ class Dense(Layer):
                     "The last dimension of the input shape of a Dense layer should be defined. Found None.")
         return (*tuple(input_shape)[:-1], self.units)
 
-    def _weights(self, weights, input_shape):
-        shapes = self.weight_shapes(input_shape)
-        require(weights is not None, "weights", "Dense needs its weights: pass weights= (see init_weights)")
-        out = {k: f64(weights[k]) for k in shapes}
-        for k, shape in shapes.items():
-            require(out[k].shape == shape, "weights", f"{k} has shape {out[k].shape}, expected {shape}")
-        return out
-
     def call(self, x, *, weights, training, mask, rng):
         w = self._weights(weights, x.shape)
         with np.errstate(invalid="ignore", over="ignore"):
@@ -124,17 +116,6 @@ class Dense(Layer):
             if self.use_bias:
                 y = y + w["bias"]
         return f64(self.activation(y))
-
-    def weight_losses(self, weights):
-        out = []
-        if self.kernel_regularizer is not None or (self.use_bias and self.bias_regularizer is not None):
-            require(weights is not None, "weights", "Dense's weight regularizers need its weights: pass weights=")
-        if self.kernel_regularizer is not None:
-            # In the weights' own dtype: the regularizer sums (and overflows) in it, as Keras does.
-            out.append(float(self.kernel_regularizer(np.asarray(weights["kernel"]))))
-        if self.use_bias and self.bias_regularizer is not None:
-            out.append(float(self.bias_regularizer(np.asarray(weights["bias"]))))
-        return out
 
 
 @feature("layers", seed_page="001")

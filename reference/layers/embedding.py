@@ -7,7 +7,7 @@ import numpy as np
 from reference import initializers
 from reference.editions import KERAS2, KERAS3
 from reference.errors import SpecError, require
-from reference.layers.base import (Layer, f64, resolve_constraint, resolve_initializer, resolve_regularizer,
+from reference.layers.base import (Layer, resolve_constraint, resolve_initializer, resolve_regularizer,
                                    serialize)
 from reference.registry import feature
 
@@ -128,13 +128,9 @@ class Embedding(Layer):
     def compute_output_shape(self, input_shape):
         return (*tuple(input_shape), self.output_dim)
 
-    def _weights(self, weights):
-        weights = self.initial_weights if weights is None else weights
-        require(weights is not None, "weights", "Embedding needs its weights: pass weights= (see init_weights)")
-        table = f64(weights["embeddings"])
-        shape = (self.input_dim, self.output_dim)
-        require(table.shape == shape, "weights", f"embeddings has shape {table.shape}, expected {shape}")
-        return {"embeddings": table}
+    def _weights(self, weights, input_shape=None):
+        """The supplied table, or the one given to the constructor (``weights=``)."""
+        return super()._weights(self.initial_weights if weights is None else weights, input_shape)
 
     @staticmethod
     def indices(x):
@@ -168,10 +164,8 @@ class Embedding(Layer):
             return None
         return np.asarray(x) != 0
 
+    def weight_regularizers(self):
+        return {"embeddings": self.embeddings_regularizer}
+
     def weight_losses(self, weights):
-        if self.embeddings_regularizer is None:
-            return []
-        weights = self.initial_weights if weights is None else weights
-        require(weights is not None, "weights", "Embedding's weight regularizer needs its weights: pass weights=")
-        # In the weights' own dtype: the regularizer sums (and overflows) in it, as Keras does.
-        return [float(self.embeddings_regularizer(np.asarray(weights["embeddings"])))]
+        return super().weight_losses(self.initial_weights if weights is None else weights)

@@ -229,17 +229,6 @@ class _LocallyConnected(Layer):
         return {"kernel": self.kernel_initializer, "bias": self.bias_initializer}
 
     # --- the forward pass -------------------------------------------------------------------------
-    def _weights(self, weights, input_shape):
-        shapes = self.weight_shapes(input_shape)
-        require(weights is not None, "weights", f"{type(self).__name__} needs its weights: pass weights= "
-                                                f"(see init_weights)")
-        out = {}
-        for name, shape in shapes.items():
-            require(name in weights, "weights", f"missing weight {name!r}")
-            out[name] = f64(weights[name])
-            require(out[name].shape == shape, "weights", f"{name} has shape {out[name].shape}, expected {shape}")
-        return out
-
     def dense_kernel(self, kernel, spatial, channels, out):
         """Implementation 2's layout, channels_last order (*n, C, *o, F), from the stored kernel of
         implementation 2 or 3 (3: the sorted sparse entries scattered into the dense matrix)."""
@@ -310,15 +299,6 @@ class _LocallyConnected(Layer):
                 y = y + bias
         return f64(self.activation(y))
 
-    def weight_losses(self, weights):
-        out = []
-        if self.kernel_regularizer is not None or (self.use_bias and self.bias_regularizer is not None):
-            require(weights is not None, "weights", "the weight regularizers need the weights: pass weights=")
-        if self.kernel_regularizer is not None:
-            out.append(float(self.kernel_regularizer(np.asarray(weights["kernel"]))))
-        if self.use_bias and self.bias_regularizer is not None:
-            out.append(float(self.bias_regularizer(np.asarray(weights["bias"]))))
-        return out
 
 
 _COMMON_DEFAULTS = """activation=None ("linear"), use_bias=True, kernel_initializer="glorot_uniform",
