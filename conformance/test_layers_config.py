@@ -193,7 +193,18 @@ INITIALIZERS = ("glorot_uniform", "he_normal", "zeros", "ones", "lecun_uniform",
                 {"class_name": "Constant", "config": {"value": 0.5}})
 
 
-def _options(**choices):
+def weight_objects(*weights) -> dict:
+    """{config key: choices} of the nested objects a round trip must keep: each weight's
+    initializer, regularizer and constraint, and the activity regularizer."""
+    choices = {}
+    for kind, values in (("initializer", INITIALIZERS), ("regularizer", REGULARIZERS)):
+        choices.update({f"{w}_{kind}": values for w in weights})
+    choices["activity_regularizer"] = REGULARIZERS[1:]
+    choices.update({f"{w}_constraint": CONSTRAINTS for w in weights})
+    return choices
+
+
+def options(**choices):
     """Configs with any subset of these keys, each drawn from its choices."""
     return st.fixed_dictionaries({}, optional={k: st.sampled_from(v) for k, v in choices.items()})
 
@@ -222,10 +233,7 @@ def _lambda_mask(data, case):
 
 
 VARIANTS = {
-    "regularizers, constraints, initializers": _merge(_options(
-        kernel_regularizer=REGULARIZERS, bias_regularizer=REGULARIZERS, activity_regularizer=REGULARIZERS[1:],
-        kernel_constraint=CONSTRAINTS, bias_constraint=CONSTRAINTS,
-        kernel_initializer=INITIALIZERS, bias_initializer=INITIALIZERS)),
+    "regularizers, constraints, initializers": _merge(options(**weight_objects("kernel", "bias"))),
     "noise_shape, seeded, in training": _noise_shape,
     "seeded, in training": _merge(st.just({}), training=True),
     "data_format in mixed case": _merge(MIXED_CASE),

@@ -52,7 +52,7 @@ from conformance.divergence import Divergence, recorder
 from conformance.layer_cases import FINITE, WEIGHTS
 from conformance.test_initializers import STAT_ASSERTIONS as INITIALIZER_STAT_ASSERTIONS
 from conformance.test_initializers import _check_stats
-from conformance.test_layers_config import CONSTRAINTS, INITIALIZERS, REGULARIZERS, assert_layer_roundtrip
+from conformance.test_layers_config import assert_layer_roundtrip, weight_objects
 from conformance.test_layers_dropout import STAT_ASSERTIONS as DROPOUT_STAT_ASSERTIONS
 from conformance.test_layers_embedding import STAT_ASSERTIONS as EMBEDDING_STAT_ASSERTIONS
 from conformance.test_layers_values import STAT_ASSERTIONS as VALUES_STAT_ASSERTIONS
@@ -374,15 +374,9 @@ def test_rejects(spec, adapter, feature, reject):
 def _roundtrip_options(feature):
     prefixes = ("depthwise", "pointwise") if feature in SEPARABLE else ("depthwise",) if feature in DEPTHWISE \
         else ("kernel",)
-    optional = {"bias_initializer": st.sampled_from(INITIALIZERS), "bias_regularizer": st.sampled_from(REGULARIZERS),
-                "activity_regularizer": st.sampled_from(REGULARIZERS[1:]),
-                "bias_constraint": st.sampled_from(CONSTRAINTS), "use_bias": st.booleans(),
-                "activation": st.sampled_from(("relu", "tanh", "softplus", "linear", None)),
-                "padding": st.sampled_from(("VALID", "Valid")), "data_format": st.just("Channels_Last")}
-    for p in prefixes:
-        optional.update({f"{p}_initializer": st.sampled_from(INITIALIZERS),
-                         f"{p}_regularizer": st.sampled_from(REGULARIZERS),
-                         f"{p}_constraint": st.sampled_from(CONSTRAINTS)})
+    optional = {k: st.sampled_from(v) for k, v in weight_objects("bias", *prefixes).items()}
+    optional.update({"use_bias": st.booleans(), "activation": st.sampled_from(("relu", "tanh", "softplus", "linear", None)),
+                     "padding": st.sampled_from(("VALID", "Valid")), "data_format": st.just("Channels_Last")})
     return st.fixed_dictionaries({}, optional=optional)
 
 

@@ -50,7 +50,7 @@ from conformance.divergence import recorder
 from conformance.layer_cases import FINITE, WEIGHTS
 from conformance.test_initializers import STAT_ASSERTIONS as INITIALIZER_STAT_ASSERTIONS
 from conformance.test_initializers import _check_stats
-from conformance.test_layers_config import CONSTRAINTS, INITIALIZERS, REGULARIZERS, assert_layer_roundtrip
+from conformance.test_layers_config import assert_layer_roundtrip, options, weight_objects
 from conformance.test_layers_dropout import STAT_ASSERTIONS as DROPOUT_STAT_ASSERTIONS
 from conformance.test_layers_embedding import STAT_ASSERTIONS as EMBEDDING_STAT_ASSERTIONS
 from conformance.test_layers_values import STAT_ASSERTIONS as VALUES_STAT_ASSERTIONS
@@ -244,14 +244,7 @@ def test_rejects(spec, adapter, feature, reject):
 
 
 # --- roundtrip ---------------------------------------------------------------------------------
-ROUNDTRIP_OPTIONS = st.fixed_dictionaries({}, optional={
-    "kernel_initializer": st.sampled_from(INITIALIZERS),
-    "bias_initializer": st.sampled_from(INITIALIZERS),
-    "kernel_regularizer": st.sampled_from(REGULARIZERS),
-    "bias_regularizer": st.sampled_from(REGULARIZERS),
-    "activity_regularizer": st.sampled_from(REGULARIZERS[1:]),
-    "kernel_constraint": st.sampled_from(CONSTRAINTS),
-    "bias_constraint": st.sampled_from(CONSTRAINTS)})
+ROUNDTRIP_OPTIONS = options(**weight_objects("kernel", "bias"))
 
 
 @pytest.mark.parametrize("feature", FEATURES)

@@ -13,8 +13,6 @@ weight's (or output's) dtype, as reference/regularizers.py models.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 from hypothesis import given
