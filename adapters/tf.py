@@ -12,7 +12,7 @@ import os
 
 import numpy as np
 
-from adapters import lambdas
+from adapters import lambdas, snippets
 from adapters.base import Adapter, AdapterUnavailable, Case, LayerResult, Rejected, Resolved, RoundTrip
 
 # Keys every Keras layer's get_config has, which are not the layer's own semantics.
@@ -206,26 +206,56 @@ class TFAdapter(Adapter):
         return self._framework(run)
 
     def snippet(self, case: Case) -> str:
-        lines = ["import numpy as np", "import keras  # KERAS_BACKEND=tensorflow"]
+        """Plain ``keras`` calls that redo ``case``: the layer built with the case's weights, called
+        with its mask and training flag; the value the check compared is ``out``."""
+        lines = [*snippets.PREAMBLE, "import os", "os.environ['KERAS_BACKEND'] = 'tensorflow'", "import keras"]
         for i, x in enumerate(case.inputs):
             kind = case.dtype if np.asarray(x).dtype.kind == "f" or np.asarray(x).dtype.name == "bfloat16" \
                 else str(np.asarray(x).dtype)  # integer indices stay integers
-            lines.append(f"x{i} = np.array({np.asarray(x).astype(np.float64).tolist()!r}, dtype={kind!r})")
-        cfg = ", ".join(f"{k}={v!r}" for k, v in case.config.items())
+            lines.append(f"x{i} = {snippets.array(x, kind)}")
+        config = dict(case.config)
+        if case.feature == "layers.Lambda":
+            lines.append("# the functions named below are the catalog's, in adapters/lambdas.py")
+        if case.area == "layers" and case.op != "shape":
+            config.setdefault("dtype", case.dtype)
+        cfg = ", ".join(f"{k}={v!r}" for k, v in config.items())
         area = f"keras.{case.area}"
+        xs = "x0" if len(case.inputs) == 1 else "[" + ", ".join(f"x{i}" for i in range(len(case.inputs))) + "]"
         if case.op == "resolve":
-            lines.append(f"print({area}.get({case.identifier!r}))")
-        elif case.area == "activations":
-            lines.append(f"print({area}.{case.name}(x0{', ' + cfg if cfg else ''}))")
-        elif case.area == "initializers" and case.op == "sample":
-            lines.append(f"print({area}.{case.name}({cfg})({case.shape!r}, dtype={case.dtype!r}))")
+            lines.append(f"out = {area}.get({case.identifier!r})")
         elif case.op == "roundtrip":
-            lines.append(f"obj = {area}.{case.name}({cfg})")
-            lines.append("clone = type(obj).from_config(obj.get_config())")
-            lines.append("print(obj.get_config(), clone.get_config())")
+            lines += [f"obj = {area}.{case.name}({cfg})", "clone = type(obj).from_config(obj.get_config())",
+                      "out = (obj.get_config(), clone.get_config())"]
+        elif case.area == "activations":
+            lines.append(f"out = {area}.{case.name}(x0{', ' + cfg if cfg else ''})")
+        elif case.area == "initializers":
+            lines.append(f"out = {area}.{case.name}({cfg})({case.shape!r}, dtype={case.dtype!r})")
+        elif case.area != "layers":
+            lines.append(f"out = {area}.{case.name}({cfg})(x0)")
+        elif case.op == "shape":
+            lines.append(f"out = {area}.{case.name}({cfg}).compute_output_shape({case.shape!r})")
+        elif case.op == "sample":
+            lines += [f"layer = {area}.{case.name}({cfg})", f"layer.build({case.shape!r})",
+                      "out = {v.path: v.numpy() for v in layer.weights}"]
         else:
-            xs = "x0" if len(case.inputs) == 1 else "[" + ", ".join(f"x{i}" for i in range(len(case.inputs))) + "]"
-            lines.append(f"print({area}.{case.name}({cfg})({xs}))")
+            lines.append(f"layer = {area}.{case.name}({cfg})")
+            if case.weights is not None:
+                shapes = "x0.shape" if len(case.inputs) == 1 else "[x.shape for x in " + xs + "]"
+                lines.append(f"layer.build({shapes})")
+                lines.append("weights = {" + ", ".join(f"{k!r}: {snippets.array(w, case.dtype)}"
+                                                       for k, w in case.weights.items()) + "}")
+                lines.append("for v in layer.weights:\n    v.assign(weights[v.path.rsplit('/', 1)[-1]])")
+            if case.mask is not None:
+                # Keras 3 carries a mask on the tensor, where a Masking or Embedding layer before would put it.
+                masks = case.mask if isinstance(case.mask, list) else [case.mask]
+                for i, m in enumerate(masks):
+                    lines.append(f"x{i} = keras.ops.convert_to_tensor(x{i})")
+                    if m is not None:
+                        lines.append(f"keras.src.backend.set_keras_mask(x{i}, keras.ops.convert_to_tensor("
+                                     f"{snippets.array(np.asarray(m, bool), 'bool')}))")
+            lines += [f"out = layer({xs}{', training=True' if case.training else ''})",
+                      "print('losses:', [float(v) for v in layer.losses])"]
+        lines.append("print(out)")
         return "\n".join(lines)
 
 

@@ -27,9 +27,20 @@ class Recorder:
     metrics: dict[str, float] = field(default_factory=dict)
     stats: list[dict] = field(default_factory=list)
     info: list[str] = field(default_factory=list)
+    info_case: Any = None  # the case the first note illustrates: the record's example and snippet
     allowance_ulps: float | None = None  # an expectation's bound (conformance/expectations.py)
     beyond_policy: int = 0  # elements within that bound but beyond the tolerance policy
     beyond_policy_ulps: float = 0.0  # the largest ULP error among them
+
+    def note(self, message: str, case: Any = None, *, once: str | None = None) -> None:
+        """Record implementation-defined behaviour, illustrated by ``case`` (default: the last case).
+
+        With ``once``, a note starting with that text is recorded only the first time."""
+        if once is not None and any(n.startswith(once) for n in self.info):
+            return
+        self.info.append(message)
+        if self.info_case is None:
+            self.info_case = case if case is not None else self.last_case
 
     def worst(self, **metrics: float) -> None:
         """Keep the largest value seen of each metric over the check's examples."""

@@ -177,14 +177,16 @@ def pytest_runtest_makereport(item, call):
 def _attach(item, report, status, message, detail=None, expected=None):
     feature, check, params = _identity(item)
     rec = divergence.recorder()
-    case = (detail or {}).get("case") or (_case_dict(rec.last_case) if rec.last_case is not None else None)
+    # An info record shows the case its first note illustrates; any other, the failing or the last case.
+    shown = rec.info_case if status == "info" and rec.info_case is not None else rec.last_case
+    case = (detail or {}).get("case") or (_case_dict(shown) if shown is not None else None)
     record = {
         "feature": feature, "check": check, "params": params, "status": status, "message": message[:4000],
         **STATE["adapter"].describe(), "edition": STATE["edition"], "nodeid": item.nodeid,
         "example": case, "metrics": {**rec.metrics, **(detail or {}).get("metrics", {})},
         "stats": rec.stats, "examples": rec.examples, "mismatches": (detail or {}).get("mismatches"),
         "rejections": (detail or {}).get("rejections"), "repro": _repro(item),
-        "snippet": (detail or {}).get("snippet") or (STATE["adapter"].snippet(rec.last_case) if rec.last_case else ""),
+        "snippet": (detail or {}).get("snippet") or (STATE["adapter"].snippet(shown) if shown is not None else ""),
         "duration_s": round(report.duration, 4),
         "framework_s": round(STATE["adapter"].framework_seconds - STATE.get("framework_at_setup", 0.0), 4),
         "spec_s": round(STATE["spec"].framework_seconds - STATE.get("spec_at_setup", 0.0), 4),
@@ -233,12 +235,25 @@ def pytest_sessionfinish(session, exitstatus):
             f.write(json.dumps(r, default=str) + "\n")
     from hypothesis import settings
 
+    seed = session.config.getoption("hypothesis_seed", None)
     run = {**STATE["adapter"].describe(), "edition": STATE["edition"], "profile": settings.get_current_profile_name(),
            "derandomize": settings.default.derandomize, "max_examples": settings.default.max_examples,
+           "seed": str(seed) if seed is not None else ("derandomized: each check's seed is derived from its source"
+                                                       if settings.default.derandomize else "random per check"),
            "python": sys.version.split()[0], "platform": platform.platform(), "start": STATE["start"],
            "duration_s": round(time.time() - STATE["start"], 2), "counts": _counts(),
            "expectations": STATE["expectations_path"], "exitstatus": int(exitstatus)}
     (out / "run.json").write_text(json.dumps(run, indent=2, default=str))
+    # The HTML divergence report and the readable spec, rendered from the files just written.
+    from reports import render, spec
+    from reports.runs import load
+
+    render.render_report([load(out / "results.jsonl")], out)
+    checks = {}
+    for r in STATE["records"]:
+        if r["feature"]:
+            checks.setdefault(r["feature"], set()).add(r["check"])
+    spec.render_spec(out, {f: sorted(c) for f, c in checks.items()})
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -252,4 +267,5 @@ def pytest_terminal_summary(terminalreporter):
     for e in STATE.get("unmatched", []):
         tr.write_line(f"expectation matched no check of this run: {e.describe()}: {e.reason}", yellow=True)
     if STATE["report_dir"]:
-        tr.write_line(f"results: {STATE['report_dir'] / 'results.jsonl'}")
+        d = STATE["report_dir"]
+        tr.write_line(f"results: {d / 'results.jsonl'}; report: {d / 'index.html'}; spec: {d / 'spec.html'}")

@@ -56,9 +56,13 @@ def _window(dist):
     return (lo if math.isfinite(lo) else m1 - 12 * sd), (hi if math.isfinite(hi) else m1 + 12 * sd)
 
 
-def ks_grid(sample, dist, cells: int = KS_GRID) -> tuple[float, float]:
-    """(D, m): D = max |F_n(g) - F(g)| over the edges g of ``cells`` equal cells spanning the
-    distribution, and m = the largest probability of one cell.
+PLOT_POINTS = 129  # edges of the grid kept for the report's ECDF-against-CDF plot
+
+
+def ks_grid(sample, dist, cells: int = KS_GRID) -> tuple[float, float, dict]:
+    """(D, m, plot): D = max |F_n(g) - F(g)| over the edges g of ``cells`` equal cells spanning the
+    distribution, m = the largest probability of one cell, and plot = {x, ecdf, cdf} at
+    ``PLOT_POINTS`` evenly spaced edges plus the edge where D is reached (for the report).
 
     D <= sup|F_n - F|, so the DKWM bound holds for D as it does for the full KS distance; between
     two edges both F_n and F are monotone, so sup|F_n - F| <= D + m. Counting cells is O(n) and
@@ -71,17 +75,22 @@ def ks_grid(sample, dist, cells: int = KS_GRID) -> tuple[float, float]:
     idx = np.floor((x.astype(np.float64) - lo) * (cells / (hi - lo)))
     counts = np.bincount(np.clip(idx, -1, cells).astype(np.int64) + 1, minlength=cells + 2)
     ecdf = np.cumsum(counts)[:-1] / x.size  # F_n at the cells + 1 edges: P(X < edge)
-    f = np.asarray(dist.cdf(np.linspace(lo, hi, cells + 1)), np.float64)
-    return float(np.max(np.abs(ecdf - f))), float(np.max(np.diff(f)))
+    edges = np.linspace(lo, hi, cells + 1)
+    f = np.asarray(dist.cdf(edges), np.float64)
+    gap = np.abs(ecdf - f)
+    keep = np.union1d(np.linspace(0, cells, PLOT_POINTS).astype(np.int64), [int(np.argmax(gap))])
+    plot = {"x": edges[keep].tolist(), "ecdf": ecdf[keep].tolist(), "cdf": f[keep].tolist()}
+    return float(np.max(gap)), float(np.max(np.diff(f))), plot
 
 
 def ks_test(sample, dist, alpha: float = ALPHA, beta: float = BETA) -> dict:
     n = int(np.size(sample))
-    d, cell = ks_grid(sample, dist)
+    d, cell, plot = ks_grid(sample, dist)
     eps = dkwm_epsilon(n, alpha)
     return _plain({"test": f"KS on a {KS_GRID}-cell grid (DKWM bound)", "n": n, "statistic": d, "threshold": eps,
                    "alpha": alpha, "beta": beta, "p_value_bound": min(1.0, 2.0 * math.exp(-2.0 * n * d * d)),
-                   "detects": f"KS distance >= {eps + dkwm_epsilon(n, beta) + cell:.4g}", "passed": d <= eps})
+                   "detects": f"KS distance >= {eps + dkwm_epsilon(n, beta) + cell:.4g}", "passed": d <= eps,
+                   "plot": plot})
 
 
 def _central(dist):
@@ -98,6 +107,11 @@ def _bernstein_t(n, var, bound, prob):
     return (b + math.sqrt(b * b + 8.0 * n * var * L)) / (2.0 * n)
 
 
+def _bernstein_p(n, var, bound, t):
+    """Bernstein's bound on P(|mean - E| >= t): the p-value bound of an observed deviation t."""
+    return min(1.0, 2.0 * math.exp(-n * t * t / (2.0 * (var + bound * t / 3.0))))
+
+
 def moment_tests(sample, dist, alpha: float = ALPHA, beta: float = BETA) -> list[dict]:
     """Two tests: the sample mean against E[X], and the mean of (X - E[X])² against Var[X]."""
     x = np.asarray(sample).ravel()
@@ -111,21 +125,25 @@ def moment_tests(sample, dist, alpha: float = ALPHA, beta: float = BETA) -> list
         z_a, z_b = sps.norm.isf(alpha / 2), sps.norm.isf(beta)
         t = z_a * sd / math.sqrt(n)
         out.append({"test": "mean (exact normal law)", "n": n, "statistic": mean, "expected": mu, "threshold": t,
+                    "p_value": 2 * sps.norm.sf(abs(mean - mu) * math.sqrt(n) / sd),
                     "detects": f"|mean shift| >= {(z_a + z_b) * sd / math.sqrt(n):.4g}", "passed": abs(mean - mu) <= t})
         q = n * msq / var
         qlo, qhi = sps.chi2.ppf(alpha / 2, n), sps.chi2.isf(alpha / 2, n)
         out.append({"test": "second moment (exact chi-square law)", "n": n, "statistic": msq, "expected": var,
                     "threshold": [qlo * var / n, qhi * var / n],
+                    "p_value": min(1.0, 2 * min(sps.chi2.cdf(q, n), sps.chi2.sf(q, n))),
                     "detects": f"relative variance error >= {(qhi / n - 1) + (sps.chi2.isf(beta, n) / n - 1):.4g}",
                     "passed": bool(qlo <= q <= qhi)})
     else:  # bounded support: Bernstein
         m = max(hi - mu, mu - lo)
         t_a, t_b = _bernstein_t(n, var, m, alpha), _bernstein_t(n, var, m, beta)
         out.append({"test": "mean (Bernstein)", "n": n, "statistic": mean, "expected": mu, "threshold": t_a,
+                    "p_value_bound": _bernstein_p(n, var, m, abs(mean - mu)),
                     "detects": f"|mean shift| >= {t_a + t_b:.4g}", "passed": abs(mean - mu) <= t_a})
         y_bound = max(var, m * m - var)
         t_a, t_b = _bernstein_t(n, c4 - var * var, y_bound, alpha), _bernstein_t(n, c4 - var * var, y_bound, beta)
         out.append({"test": "second moment (Bernstein)", "n": n, "statistic": msq, "expected": var, "threshold": t_a,
+                    "p_value_bound": _bernstein_p(n, c4 - var * var, y_bound, abs(msq - var)),
                     "detects": f"relative variance error >= {(t_a + t_b) / var:.4g}", "passed": abs(msq - var) <= t_a})
     for o in out:
         o.update(alpha=alpha, beta=beta)

@@ -270,8 +270,7 @@ def assert_layer_roundtrip(spec, adapter, case):
     if not _same_result(expected.clone, expected.original):
         note = (f"the {spec.edition} spec's clone differs from its original where the config loses a setting "
                 f"(e.g. {label(case)}): the adapter's clone outputs are not compared there")
-        if not any(n.startswith(note[:60]) for n in recorder().info):
-            recorder().info.append(note)
+        recorder().note(note, case, once=note[:60])
         return
     assert_outputs(actual.clone, actual.original, case, adapter, ulps=0)
     assert_masks(actual.clone, actual.original, case, adapter)

@@ -240,8 +240,7 @@ def _compare(spec, adapter, case):
             w = np.moveaxis(w, -2, 1) if layer.data_format == "channels_first" else w
             what = _classify(out[~defined].astype(np.float64), w[~defined], case.dtype)
             note = f"implementation-defined: {case.feature} of a window holding a NaN gives {what}"
-            if not any(n.startswith(note) for n in recorder().info):
-                recorder().info.append(note + f" (e.g. [{label(case)}])")
+            recorder().note(note + f" (e.g. [{label(case)}])", case, once=note)
             out, exp = out.copy(), exp.copy()
             out[~defined] = 0
             exp[~defined] = 0

@@ -5,7 +5,7 @@ or ``activations.hard_sigmoid``. The registry is what the readable spec and
 the coverage test walk; the conformance tests look features up here by name.
 
 Every registered object's docstring is written in sections (see
-``SECTIONS``); ``tests/test_reference_docs.py`` keeps them complete.
+``SECTIONS``); ``tests/test_reference.py`` and ``tests/test_reports_spec.py`` keep them complete.
 """
 
 from __future__ import annotations

@@ -1,0 +1,44 @@
+"""Command line: ``python -m reports render RESULTS... -o DIR`` and ``python -m reports spec -o DIR``.
+
+``render`` writes DIR/index.html from one results file (a run's report) or several (runs side by
+side: other adapters, devices or editions, e.g. the jobs of a CI matrix). ``spec`` writes
+DIR/spec.html, the readable spec, from the reference's docstrings and registry and the checks the
+suite collects. Exit status 2, with a message, on a missing or malformed results file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from reports.runs import ReportError, load
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reports", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("render", help="render the HTML divergence report of one or more runs")
+    r.add_argument("results", nargs="+", type=Path, help="results.jsonl files (or directories holding one)")
+    r.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="writes DIR/index.html")
+    s = sub.add_parser("spec", help="render the readable spec")
+    s.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="writes DIR/spec.html")
+    args = parser.parse_args(argv)
+    if args.command == "render":
+        from reports.render import render_report
+
+        try:
+            runs = [load(p) for p in args.results]
+        except ReportError as e:
+            print(f"python -m reports render: {e}", file=sys.stderr)
+            return 2
+        print(render_report(runs, args.output))
+    else:
+        from reports.spec import render_spec
+
+        print(render_spec(args.output))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

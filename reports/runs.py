@@ -1,0 +1,68 @@
+"""Reading recorded runs: ``results.jsonl`` (one check per line) and the ``run.json`` beside it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+STATUSES = ("pass", "info", "xfail", "diverge", "xpass", "error", "unsupported")
+REQUIRED = ("feature", "check", "status")
+
+
+class ReportError(Exception):
+    """A results file that is missing or malformed; the message says which and where."""
+
+
+@dataclass
+class Run:
+    """One recorded run: its metadata (run.json, or what the records say when there is none) and records."""
+
+    source: Path
+    meta: dict
+    records: list[dict] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """A short name for the run's column: adapter, edition and device, e.g. ``tf keras3 cpu``."""
+        m = self.meta
+        return " ".join(str(m[k]) for k in ("adapter", "edition", "device") if m.get(k)) or self.source.parent.name
+
+    def counts(self) -> dict[str, int]:
+        out = {s: 0 for s in STATUSES}
+        for r in self.records:
+            out[r["status"]] += 1
+        return {s: n for s, n in out.items() if n}
+
+
+def load(path: Path | str) -> Run:
+    """The run recorded at ``path``: a results.jsonl file, or a directory holding one.
+
+    Raises ReportError naming the file (and line) when it is missing, not JSON, or a record lacks
+    a feature, check or a known status.
+    """
+    path = Path(path)
+    results = path / "results.jsonl" if path.is_dir() else path
+    if not results.is_file():
+        raise ReportError(f"{results}: no such results file (write one with pytest conformance/ --report DIR)")
+    records = []
+    for n, line in enumerate(results.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise ReportError(f"{results}:{n}: not a JSON record ({e.msg})") from None
+        missing = [k for k in REQUIRED if k not in record]
+        if missing or record["status"] not in STATUSES:
+            why = f"lacks {', '.join(missing)}" if missing else f"has unknown status {record['status']!r}"
+            raise ReportError(f"{results}:{n}: the record {why} (statuses: {', '.join(STATUSES)})")
+        records.append(record)
+    if not records:
+        raise ReportError(f"{results}: holds no records")
+    meta_path = results.parent / "run.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
+    first = records[0]
+    for k in ("adapter", "framework", "version", "device", "edition"):
+        meta.setdefault(k, first.get(k))
+    return Run(results, meta, records)
