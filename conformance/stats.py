@@ -80,6 +80,11 @@ def ks_grid(sample, dist, cells: int = KS_GRID) -> tuple[float, float, dict]:
     gap = np.abs(ecdf - f)
     keep = np.union1d(np.linspace(0, cells, PLOT_POINTS).astype(np.int64), [int(np.argmax(gap))])
     plot = {"x": edges[keep].tolist(), "ecdf": ecdf[keep].tolist(), "cdf": f[keep].tolist()}
+    # A sample reaching outside the distribution's window: its extremes, so the plot shows how far.
+    if x.size and x.min() < lo:
+        plot = {k: [v] + plot[k] for k, v in (("x", float(x.min())), ("ecdf", 0.0), ("cdf", float(dist.cdf(x.min()))))}
+    if x.size and x.max() > hi:
+        plot = {k: plot[k] + [v] for k, v in (("x", float(x.max())), ("ecdf", 1.0), ("cdf", float(dist.cdf(x.max()))))}
     return float(np.max(gap)), float(np.max(np.diff(f))), plot
 
 

@@ -31,6 +31,11 @@ def num(v) -> str:
     return str(v)
 
 
+def pvalue(p) -> str:
+    """A p-value; one that underflowed to 0 is shown as below the smallest double."""
+    return "< 1e-308" if p == 0 else num(p)
+
+
 def values(summary: dict | None) -> str:
     """An array summary (conformance/summary.py) as one line: its first values, then min/max/mean."""
     if not summary:
@@ -54,7 +59,7 @@ def environment() -> jinja2.Environment:
     """The one Jinja2 environment of both pages (report and spec): autoescaped, strict."""
     env = jinja2.Environment(loader=jinja2.PackageLoader("reports", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(num=num, values=values, when=when, ecdf_plot=ecdf_plot, params=model.params_key,
+    env.filters.update(num=num, pvalue=pvalue, values=values, when=when, ecdf_plot=ecdf_plot, params=model.params_key,
                        tojson_pretty=lambda v: json.dumps(v, indent=1, default=str))
     return env
 

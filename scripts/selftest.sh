@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The project's own tests (tests/): golden values, usage errors, every mutant caught, the suite
-# green on the reference. Installs what it needs into .venv first (scripts/_venv.sh).
+# green on the reference, the report in a browser. Installs what it needs first: .venv
+# (scripts/_venv.sh) and Debian's chromium (scripts/_browser.sh).
 # Extra arguments go to pytest, e.g.:  bash scripts/selftest.sh -k mutants
 source "$(dirname "$0")/_venv.sh"
+bash scripts/_browser.sh  # Debian's chromium, for the report's browser tests
 set +e
 python -m pytest tests/ -n 2 "$@"
 rc=$?
