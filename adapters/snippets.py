@@ -7,20 +7,29 @@ values (bfloat16 through ml_dtypes), specials included, and stay short when the 
 from __future__ import annotations
 
 import base64
+import re
 import zlib
 
 import numpy as np
 
 LITERAL_MAX = 1024  # elements written out as a list; a larger array is packed as compressed bytes
 
-PREAMBLE = ["import base64, zlib", "import numpy as np", "from numpy import inf, nan", "import ml_dtypes  # bfloat16"]
+
+
+def program(header: list[str], body: list[str]) -> str:
+    """``header`` (the framework's imports) and ``body`` with just the NumPy imports ``body`` uses."""
+    text = "\n".join(body)
+    names = [n for n in ("inf", "nan") if re.search(rf"\b{n}\b", text)]
+    imports = ["import numpy as np"] + (["import base64, zlib"] if "zlib." in text else []) \
+        + (["import ml_dtypes"] if "ml_dtypes." in text else []) + ([f"from numpy import {', '.join(names)}"] if names else [])
+    return "\n".join(imports + header + body)
 
 
 def array(x, dtype: str) -> str:
     """A Python expression rebuilding ``x`` as a NumPy array of ``dtype``.
 
     Constant arrays become ``np.full``; up to LITERAL_MAX elements a list literal (``inf``/``nan``
-    come from PREAMBLE's import); beyond it the float64 (or integer) bytes, zlib-compressed, base64.
+    are imported by ``program``); beyond it the float64 (or integer) bytes, zlib-compressed, base64.
     """
     a = np.asarray(x)
     integer = a.dtype.kind in "iub"

@@ -208,7 +208,7 @@ class TFAdapter(Adapter):
     def snippet(self, case: Case) -> str:
         """Plain ``keras`` calls that redo ``case``: the layer built with the case's weights, called
         with its mask and training flag; the value the check compared is ``out``."""
-        lines = [*snippets.PREAMBLE, "import os", "os.environ['KERAS_BACKEND'] = 'tensorflow'", "import keras"]
+        lines = []
         for i, x in enumerate(case.inputs):
             kind = case.dtype if np.asarray(x).dtype.kind == "f" or np.asarray(x).dtype.name == "bfloat16" \
                 else str(np.asarray(x).dtype)  # integer indices stay integers
@@ -256,7 +256,7 @@ class TFAdapter(Adapter):
             lines += [f"out = layer({xs}{', training=True' if case.training else ''})",
                       "print('losses:', [float(v) for v in layer.losses])"]
         lines.append("print(out)")
-        return "\n".join(lines)
+        return snippets.program(["import os", "os.environ['KERAS_BACKEND'] = 'tensorflow'", "import keras"], lines)
 
 
 def make(device="cpu", edition=None):

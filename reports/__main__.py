@@ -3,7 +3,8 @@
 ``render`` writes DIR/index.html from one results file (a run's report) or several (runs side by
 side: other adapters, devices or editions, e.g. the jobs of a CI matrix). ``spec`` writes
 DIR/spec.html, the readable spec, from the reference's docstrings and registry and the checks the
-suite collects. Exit status 2, with a message, on a missing or malformed results file.
+suite collects. ``screenshot PAGE -o PNG`` photographs a page in headless Chromium. Exit status 2,
+with a message, on a missing or malformed results file or a missing browser.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="writes DIR/index.html")
     s = sub.add_parser("spec", help="render the readable spec")
     s.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="writes DIR/spec.html")
+    shot = sub.add_parser("screenshot", help="a PNG of a rendered page in headless Chromium (the README's picture)")
+    shot.add_argument("page", type=Path, help="an HTML file, e.g. out/tf/index.html")
+    shot.add_argument("-o", "--output", type=Path, required=True, metavar="PNG")
     args = parser.parse_args(argv)
     if args.command == "render":
         from reports.render import render_report
@@ -33,10 +37,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"python -m reports render: {e}", file=sys.stderr)
             return 2
         print(render_report(runs, args.output))
-    else:
+    elif args.command == "spec":
         from reports.spec import render_spec
 
         print(render_spec(args.output))
+    else:
+        from reports.browser import BrowserUnavailable, screenshot
+
+        try:
+            print(screenshot(args.page, args.output))
+        except BrowserUnavailable as e:
+            print(f"python -m reports screenshot: {e}", file=sys.stderr)
+            return 2
     return 0
 
 

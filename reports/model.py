@@ -51,6 +51,16 @@ class Cell:
         return ", ".join(parts)
 
     @property
+    def label(self) -> str:
+        """What the cell shows: its status for one record, the count for several of one status,
+        else ``worst/total`` (``1/4``: one of four cases has the colour's status)."""
+        n = len(self.records)
+        if n == 1:
+            return self.status
+        worst = sum(r["status"] == self.status for r in self.records)
+        return str(n) if worst == n else f"{worst}/{n}"
+
+    @property
     def card(self) -> str | None:
         """The id of the card of this cell's worst record, if it has one."""
         return next((r["_card"] for r in sorted(self.records, key=lambda r: SEVERITY.index(r["status"]))

@@ -21,19 +21,27 @@ SHOWN_VALUES = 16  # values of an array shown on a card; the rest is summarized
 
 
 def num(v) -> str:
-    """A number as a card shows it: floats to 7 significant digits, specials ('nan', 'inf') as recorded."""
+    """A value as a card shows it: floats exactly (Python's shortest round-trip repr, since a
+    divergence may lie in the last digit), specials ('nan', 'inf') as recorded, lists elementwise."""
     if isinstance(v, bool) or v is None:
         return str(v)
     if isinstance(v, float):
-        return f"{v:.7g}" if math.isfinite(v) else repr(v)
+        return repr(v)
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(num(x) for x in v) + "]"
     return str(v)
 
 
+def err(v) -> str:
+    """An error size, threshold or rate: 4 significant digits (lists elementwise)."""
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(err(x) for x in v) + "]"
+    return f"{v:.4g}" if isinstance(v, float) else num(v)
+
+
 def pvalue(p) -> str:
     """A p-value; one that underflowed to 0 is shown as below the smallest double."""
-    return "< 1e-308" if p == 0 else num(p)
+    return "< 1e-308" if p == 0 else err(p)
 
 
 def values(summary: dict | None) -> str:
@@ -59,7 +67,7 @@ def environment() -> jinja2.Environment:
     """The one Jinja2 environment of both pages (report and spec): autoescaped, strict."""
     env = jinja2.Environment(loader=jinja2.PackageLoader("reports", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(num=num, pvalue=pvalue, values=values, when=when, ecdf_plot=ecdf_plot, params=model.params_key,
+    env.filters.update(num=num, err=err, pvalue=pvalue, values=values, when=when, ecdf_plot=ecdf_plot, params=model.params_key,
                        tojson_pretty=lambda v: json.dumps(v, indent=1, default=str))
     return env
 

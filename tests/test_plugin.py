@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -81,3 +82,30 @@ def test_whole_suite_passes_on_the_reference(tmp_path):
                else "is not part of edition keras3" in r["message"] for r in others), others[:3]
     run = json.loads((tmp_path / "run.json").read_text())
     assert run["profile"] == "ci" and run["derandomize"] is True
+    # An info record shows the case its note is about, not the check's last case.
+    for r in records:
+        if r["status"] == "info" and r["message"].startswith("implementation-defined: indices"):
+            listed = r["message"].split("indices [", 1)[1].split("]", 1)[0].split(", ")
+            shown = {str(float(v)) for v in _flat(r["example"]["inputs"][0]["values"])}
+            assert {str(float(v)) for v in listed} <= shown, (r["message"], shown)
+    assert (tmp_path / "index.html").exists() and (tmp_path / "spec.html").exists()
+
+
+def _flat(values):
+    return [x for v in values for x in (_flat(v) if isinstance(v, list) else [v])]
+
+
+def test_draws_do_not_depend_on_local_modules(tmp_path):
+    """The same suite draws the same cases whatever else is loaded (conformance/profiles.py): here a
+    plugin module full of literals, as a third party's adapter or a user's conftest would be."""
+    plugin = tmp_path / "lib" / "extra_constants.py"
+    plugin.parent.mkdir()
+    plugin.write_text("CONSTANTS = [" + ", ".join(str(3_000_017 + 7919 * i) for i in range(60)) + "]\n")
+    examples = []
+    for extra in ([], ["-p", "extra_constants"]):
+        out = tmp_path / str(len(examples))
+        subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "conformance/test_layers_merging.py",
+                        "-k", "test_values or test_shapes", "--report", str(out), "-q", *extra], cwd=ROOT,
+                       env={**os.environ, "PYTHONPATH": str(plugin.parent)}, capture_output=True, timeout=600)
+        examples.append([json.loads(line)["example"] for line in (out / "results.jsonl").read_text().splitlines()])
+    assert examples[0] and examples[0] == examples[1]
