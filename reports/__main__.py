@@ -3,7 +3,8 @@
 ``render`` writes DIR/index.html from one results file (a run's report) or several (runs side by
 side: other adapters, devices or editions, e.g. the jobs of a CI matrix). ``spec`` writes
 DIR/spec.html, the readable spec, from the reference's docstrings and registry and the checks the
-suite collects. ``screenshot PAGE -o PNG`` photographs a page in headless Chromium. Exit status 2,
+suite collects. ``screenshot PAGE -o PNG`` photographs a page in headless Chromium and exits 1 if the page logged a
+console error, threw, or asked the network for anything (CI checks the gate's pages so). Exit status 2,
 with a message, on a missing or malformed results file or a missing browser.
 """
 
@@ -45,10 +46,14 @@ def main(argv: list[str] | None = None) -> int:
         from reports.browser import BrowserUnavailable, screenshot
 
         try:
-            print(screenshot(args.page, args.output))
+            problems = screenshot(args.page, args.output)
         except BrowserUnavailable as e:
             print(f"python -m reports screenshot: {e}", file=sys.stderr)
             return 2
+        for p in problems:
+            print(f"python -m reports screenshot: {args.page}: {p}", file=sys.stderr)
+        print(args.output)
+        return 1 if problems else 0
     return 0
 
 

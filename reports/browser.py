@@ -48,10 +48,23 @@ def launch():
             browser.close()
 
 
-def screenshot(page_path: Path | str, png: Path | str, width: int = 1400, height: int = 900) -> Path:
-    """Render ``page_path`` (an HTML file) and save a ``width`` × ``height`` screenshot to ``png``."""
+def problems_of(page) -> list[str]:
+    """Start collecting what a standalone page must not do: console errors and warnings, uncaught
+    exceptions, requests that leave the disk. Returns the (growing) list."""
+    found = []
+    page.on("console", lambda m: found.append(f"console.{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: found.append(f"uncaught exception: {e}"))
+    page.on("request", lambda r: None if r.url.startswith(("file:", "data:", "about:")) else found.append(
+        f"network request: {r.url}"))
+    return found
+
+
+def screenshot(page_path: Path | str, png: Path | str, width: int = 1400, height: int = 900) -> list[str]:
+    """Render ``page_path`` (an HTML file), save a ``width`` × ``height`` screenshot to ``png``, and
+    return the page's problems (see ``problems_of``; empty for a good page)."""
     with launch() as browser:
         page = browser.new_page(viewport={"width": width, "height": height})
+        found = problems_of(page)
         page.goto(Path(page_path).resolve().as_uri())
         page.screenshot(path=str(png))
-    return Path(png)
+    return found

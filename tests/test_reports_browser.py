@@ -62,16 +62,24 @@ def chromium():
 def _open(chromium, path: Path):
     """(page, errors): ``path`` loaded, with every console error and uncaught exception collected."""
     page = chromium.new_page(viewport={"width": 1400, "height": 900})
-    errors = []
-    page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type in ("error", "warning") else None)
-    page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
-    page.on("request", lambda r: errors.append(f"network request: {r.url}") if not r.url.startswith("file:") else None)
+    errors = browser.problems_of(page)
     page.goto(path.resolve().as_uri())
     return page, errors
 
 
 def _visible(page, selector: str) -> int:
     return page.locator(f"{selector}:visible").count()
+
+
+def test_problems_are_caught(chromium, tmp_path):
+    """What the page checks look for is really seen: an error, an exception, a network request."""
+    bad = tmp_path / "bad.html"
+    bad.write_text('<!doctype html><script>console.error("boom"); undefinedCall();</script>'
+                   '<img src="http://example.invalid/x.png">')
+    page, errors = _open(chromium, bad)
+    page.wait_for_timeout(300)
+    assert any("boom" in e for e in errors) and any("uncaught" in e for e in errors)
+    assert any("network request: http://example.invalid" in e for e in errors)
 
 
 def test_report_and_spec_render_without_console_errors(runs, chromium, tmp_path):
