@@ -11,7 +11,9 @@ import importlib
 
 from adapters.base import Adapter, AdapterUnavailable
 
-BUILTIN = {"reference": "adapters.reference:make", "tf": "adapters.tf:make"}
+BUILTIN = {"reference": "adapters.reference:make", "tf": "adapters.tf:make", "tf-keras": "adapters.tf_keras:make",
+           "keras-jax": "adapters.keras_jax:make", "keras-torch": "adapters.keras_torch:make",
+           "keras-numpy": "adapters.keras_numpy:make"}
 
 
 class UnknownAdapter(LookupError):

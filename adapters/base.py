@@ -130,6 +130,7 @@ class Adapter(abc.ABC):
     edition: str = "keras3"
     framework: str = ""
     version: str = ""
+    versions: dict[str, str] = {}  # package -> version, for expectations' ``versions`` conditions
     devices: tuple[str, ...] = ("cpu",)
 
     def __init__(self, device: str = "cpu"):

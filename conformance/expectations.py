@@ -9,6 +9,12 @@ Each entry::
     reason = "why the framework differs" # required
     issue = "keras-team/keras#12345"     # optional: the upstream issue
     ulps = 5                             # optional: a bound, see below
+    devices = ["gpu"]                    # optional: only when the run uses one of these devices
+    versions = { keras = ">=3.15,<3.16" }  # optional: only for these package versions (PEP 440
+                                         # specifiers against the adapter's ``versions``)
+
+An entry whose ``devices`` or ``versions`` do not hold for the adapter under test is inactive:
+it neither matches a check nor is reported as stale.
 
 A divergence that matches an entry is ``xfail``; with ``ulps``, only elements
 within that many ULPs are expected (the framework is less precise than the
@@ -25,8 +31,11 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
 REQUIRED = ("feature", "check", "reason")
-ALLOWED = (*REQUIRED, "params", "issue", "ulps")
+ALLOWED = (*REQUIRED, "params", "issue", "ulps", "devices", "versions")
 
 
 class ExpectationsError(ValueError):
@@ -41,6 +50,21 @@ class Expectation:
     params: dict = field(default_factory=dict)
     issue: str | None = None
     ulps: float | None = None
+    devices: list[str] = field(default_factory=list)
+    versions: dict[str, str] = field(default_factory=dict)
+
+    def applies(self, devices: list[str], versions: dict[str, str]) -> bool:
+        """Whether the entry's conditions hold for a run on ``devices`` with these package versions."""
+        if self.devices and not set(self.devices) & set(devices):
+            return False
+        for package, spec in self.versions.items():
+            have = versions.get(package)
+            try:
+                if have is None or Version(have.split("+")[0]) not in SpecifierSet(spec):
+                    return False
+            except InvalidVersion:
+                return False
+        return True
 
     def matches(self, feature: str, check: str, params: dict) -> bool:
         return (self.feature == feature and self.check == check
@@ -69,5 +93,13 @@ def load(path: str | Path) -> list[Expectation]:
         if missing or unknown:
             raise ExpectationsError(f"{path}: entry {i} ({entry.get('feature', '?')}): "
                                     f"missing {missing} / unknown keys {unknown}; allowed keys: {ALLOWED}")
+        for package, spec in (entry.get("versions") or {}).items():
+            try:
+                SpecifierSet(spec)
+            except InvalidSpecifier:
+                raise ExpectationsError(f"{path}: entry {i} ({entry['feature']}): versions.{package} = {spec!r} is not a "
+                                        "version specifier such as '>=3.15,<3.16'") from None
+        if not isinstance(entry.get("devices", []), list):
+            raise ExpectationsError(f"{path}: entry {i} ({entry['feature']}): devices must be a list, e.g. [\"gpu\"]")
         out.append(Expectation(**entry))
     return out

@@ -20,6 +20,7 @@ import pytest
 import adapters
 from adapters.reference import ReferenceAdapter
 from conformance import divergence, expectations, profiles
+from conformance.devices import CrossDevice
 from conformance.divergence import Divergence
 from reference.editions import EDITIONS
 
@@ -31,7 +32,8 @@ def pytest_addoption(parser):
     g = parser.getgroup("keras-conformance")
     g.addoption("--adapter", default="reference",
                 help="framework adapter to check: " + ", ".join(sorted(adapters.BUILTIN)) + ", or package.module:factory")
-    g.addoption("--device", default="cpu", choices=("cpu", "gpu"), help="device the adapter runs on (default: cpu)")
+    g.addoption("--device", default="cpu", help="cpu (default), gpu, or cpu,gpu: every case on both devices, any "
+                "difference between them a divergence (conformance/devices.py)")
     g.addoption("--edition", default=None, choices=EDITIONS,
                 help="spec edition to check against (default: the adapter's own)")
     g.addoption("--report", default=None, metavar="DIR", help="write DIR/results.jsonl and DIR/run.json")
@@ -44,16 +46,21 @@ def pytest_configure(config):
     if config.getoption("hypothesis_profile", None) is None:
         profiles.load(os.environ.get("KERAS_CONFORMANCE_PROFILE", "ci"))
     name, device = config.getoption("--adapter"), config.getoption("--device")
+    devices = device.split(",")
+    if len(set(devices)) != len(devices) or not set(devices) <= {"cpu", "gpu"}:
+        raise pytest.UsageError(f"--device={device}: give cpu, gpu, or cpu,gpu")
     try:
-        adapter = adapters.load(name, device=device, edition=config.getoption("--edition"))
+        loaded = [adapters.load(name, device=d, edition=config.getoption("--edition")) for d in devices]
     except (adapters.UnknownAdapter, adapters.AdapterUnavailable) as e:
         raise pytest.UsageError(str(e)) from None
+    adapter = loaded[0] if len(loaded) == 1 else CrossDevice(loaded)
     edition = config.getoption("--edition") or adapter.edition
     exp_path = config.getoption("--expectations")
     if exp_path is None and (HERE / "expectations" / f"{adapter.name}.toml").exists():
         exp_path = HERE / "expectations" / f"{adapter.name}.toml"
     try:
         expected = expectations.load(exp_path) if exp_path else []
+        expected = [e for e in expected if e.applies(device.split(","), getattr(adapter, "versions", {}))]
     except expectations.ExpectationsError as e:
         raise pytest.UsageError(str(e)) from None
     STATE.update(adapter=adapter, spec=ReferenceAdapter(edition=edition, exact=True), edition=edition,

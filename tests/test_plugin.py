@@ -109,3 +109,34 @@ def test_draws_do_not_depend_on_local_modules(tmp_path):
                        env={**os.environ, "PYTHONPATH": str(plugin.parent)}, capture_output=True, timeout=600)
         examples.append([json.loads(line)["example"] for line in (out / "results.jsonl").read_text().splitlines()])
     assert examples[0] and examples[0] == examples[1]
+
+
+def test_device_pair_reports_differences_between_devices(tmp_path):
+    """--device=cpu,gpu: a device that rejects what the other accepts, or computes other values, is a
+    divergence of its own; devices that agree pass (tests/device_adapters.py, no GPU needed). The
+    twin's 1e-3 tanh error is beyond 4 ULP in float32/64 only (within it in float16/bfloat16)."""
+    statuses = {}
+    for factory in ("twin", "same"):
+        out = tmp_path / factory
+        proc = _pytest("conformance/test_activations.py", "-k", "test_values and (tanh or softsign or relu)",
+                       f"--adapter=tests.device_adapters:{factory}", "--device=cpu,gpu", "--report", str(out), "-q")
+        records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+        statuses[factory] = (proc.returncode, {(r["feature"], r["status"]) for r in records
+                                               if r["params"]["dtype"] in ("float32", "float64")})
+        if factory == "twin":
+            msgs = {r["feature"]: r["message"] for r in records if r["status"] == "diverge"}
+            assert msgs["activations.softsign"].startswith("devices differ: cpu accepts it but gpu rejects it")
+            assert msgs["activations.tanh"].startswith("devices differ: out[")
+            assert all(r["device"] == "cpu,gpu" and "--device=cpu,gpu" in r["repro"] for r in records)
+    assert statuses["twin"] == (1, {("activations.relu", "pass"), ("activations.softsign", "diverge"),
+                                    ("activations.tanh", "diverge")})
+    assert statuses["same"] == (0, {("activations.relu", "pass"), ("activations.softsign", "pass"),
+                                    ("activations.tanh", "pass")})
+
+
+def test_bad_device_lists_are_usage_errors():
+    for bad in ("tpu", "cpu,cpu", "gpu,"):
+        proc = _pytest("conformance/test_activations.py", f"--device={bad}", "-q", "--collect-only")
+        assert proc.returncode == 4 and "give cpu, gpu, or cpu,gpu" in proc.stderr, (bad, proc.stderr[-500:])
+    proc = _pytest("conformance/test_activations.py", "--device=cpu,gpu", "-q", "--collect-only")
+    assert proc.returncode == 4 and "cannot run on device 'gpu'" in proc.stderr  # the reference has no gpu
