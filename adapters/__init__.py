@@ -1,15 +1,22 @@
 """Adapters by name.
 
-``load("tf")`` and ``load("reference")`` name the built-in adapters; a third
-party's adapter is named ``package.module:factory``, where ``factory(device,
-edition)`` returns an :class:`adapters.base.Adapter`.
+``load("tf")`` and ``load("reference")`` name the built-in adapters. A third party's adapter is
+named ``package.module:factory``, where ``factory(device, edition)`` returns an
+:class:`adapters.base.Adapter`, or by the name it registers in the ``keras_conformance.adapters``
+entry-point group of its distribution (docs/ADAPTERS.md)::
+
+    [project.entry-points."keras_conformance.adapters"]
+    tinyact = "tinyact_conformance:make"
 """
 
 from __future__ import annotations
 
 import importlib
+from importlib.metadata import entry_points
 
 from adapters.base import Adapter, AdapterUnavailable
+
+ENTRY_POINT_GROUP = "keras_conformance.adapters"
 
 BUILTIN = {"reference": "adapters.reference:make", "tf": "adapters.tf:make", "tf-keras": "adapters.tf_keras:make",
            "keras-jax": "adapters.keras_jax:make", "keras-torch": "adapters.keras_torch:make",
@@ -20,17 +27,26 @@ class UnknownAdapter(LookupError):
     pass
 
 
+def available() -> dict[str, str]:
+    """Every adapter name and its ``module:factory``: the built-in ones, then those installed
+    distributions register as entry points (a built-in name wins)."""
+    found = {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    return {**found, **BUILTIN}
+
+
 def load(spec: str, device: str = "cpu", edition: str | None = None) -> Adapter:
     """Instantiate the adapter ``spec`` names.
 
     Raises UnknownAdapter for a name that is neither built in nor ``module:factory``,
     and AdapterUnavailable when the adapter's framework or device is missing.
     """
-    target = BUILTIN.get(spec, spec)
+    names = available() if ":" not in spec else BUILTIN
+    target = names.get(spec, spec)
     if ":" not in target:
         raise UnknownAdapter(
-            f"unknown adapter {spec!r}. Available adapters: {', '.join(sorted(BUILTIN))}, "
-            "or a third-party adapter as package.module:factory"
+            f"unknown adapter {spec!r}. Available adapters: {', '.join(sorted(names))}, "
+            f"or a third-party adapter as package.module:factory (or registered in the {ENTRY_POINT_GROUP!r} "
+            "entry-point group)"
         )
     module_name, factory_name = target.split(":", 1)
     try:
@@ -48,4 +64,4 @@ def load(spec: str, device: str = "cpu", edition: str | None = None) -> Adapter:
     return adapter
 
 
-__all__ = ["Adapter", "AdapterUnavailable", "UnknownAdapter", "load"]
+__all__ = ["Adapter", "AdapterUnavailable", "UnknownAdapter", "available", "load"]

@@ -31,7 +31,7 @@ STATE = {}  # the session's adapter, spec, expectations and run metadata
 def pytest_addoption(parser):
     g = parser.getgroup("keras-conformance")
     g.addoption("--adapter", default="reference",
-                help="framework adapter to check: " + ", ".join(sorted(adapters.BUILTIN)) + ", or package.module:factory")
+                help="framework adapter to check: " + ", ".join(sorted(adapters.available())) + ", or package.module:factory")
     g.addoption("--device", default="cpu", help="cpu (default), gpu, or cpu,gpu: every case on both devices, any "
                 "difference between them a divergence (conformance/devices.py)")
     g.addoption("--edition", default=None, choices=EDITIONS,

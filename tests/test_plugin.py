@@ -140,3 +140,23 @@ def test_bad_device_lists_are_usage_errors():
         assert proc.returncode == 4 and "give cpu, gpu, or cpu,gpu" in proc.stderr, (bad, proc.stderr[-500:])
     proc = _pytest("conformance/test_activations.py", "--device=cpu,gpu", "-q", "--collect-only")
     assert proc.returncode == 4 and "cannot run on device 'gpu'" in proc.stderr  # the reference has no gpu
+
+
+def test_entry_point_adapter_runs_by_name(tmp_path):
+    """A distribution registering tests.example_adapter:make as 'tinyact' in keras_conformance.adapters
+    (the worked example of docs/ADAPTERS.md) is run by that name and listed among the adapters."""
+    dist = tmp_path / "site" / "tinyact_conformance-0.1.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: tinyact-conformance\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[keras_conformance.adapters]\ntinyact = tests.example_adapter:make\n")
+    env = {**os.environ, "PYTHONPATH": str(dist.parent)}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *a], cwd=ROOT, env=env,
+                                    capture_output=True, text=True, timeout=600)
+    proc = run("conformance/test_activations.py", "--adapter=tinyact", "--expectations=tests/example_adapter.toml",
+               "--report", str(tmp_path / "out"), "-q")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    records = [json.loads(line) for line in (tmp_path / "out" / "results.jsonl").read_text().splitlines()]
+    assert {r["adapter"] for r in records} == {"tinyact"}
+    assert {r["status"] for r in records} == {"pass", "xfail", "unsupported"}
+    proc = run("conformance/test_activations.py", "--adapter=nope", "-q")
+    assert proc.returncode == 4 and "tinyact" in proc.stderr and "keras-jax" in proc.stderr
