@@ -48,6 +48,12 @@ class Reject:
 
 K3 = (KERAS3,)
 K2 = (KERAS2,)
+
+
+def dense_weights(inputs: int, units: int) -> dict:
+    """A Dense kernel (ones) and bias (zeros) for ``inputs`` input features and ``units`` units."""
+    return {"kernel": np.ones((inputs, units), np.float32), "bias": np.zeros(units, np.float32)}
+
 NAN, INF = math.nan, math.inf
 
 REJECTED = {
@@ -83,10 +89,11 @@ REJECTED = {
     "layers.Dense": {
         "rank-1 input": Reject({"units": 3}, x=(4,), weights={"kernel": np.ones((4, 3), np.float32),
                                                              "bias": np.zeros(3, np.float32)}),
-        "units = 0": Reject({"units": 0}, x=(2, 4)),
+        # Keras 2 accepts these three (int(units), only units < 0 rejected): its call needs the weights.
+        "units = 0": Reject({"units": 0}, x=(2, 4), weights=dense_weights(4, 0), editions=K3),
         "units = -2": Reject({"units": -2}, x=(2, 4)),
-        "units = 2.5": Reject({"units": 2.5}, x=(2, 4), editions=K3),
-        "units = '3'": Reject({"units": "3"}, x=(2, 4), editions=K3),
+        "units = 2.5": Reject({"units": 2.5}, x=(2, 4), weights=dense_weights(4, 2), editions=K3),
+        "units = '3'": Reject({"units": "3"}, x=(2, 4), weights=dense_weights(4, 3), editions=K3),
         "unknown activation": Reject({"units": 3, "activation": "not_an_activation"}, x=(2, 4)),
         "unknown kernel_initializer": Reject({"units": 3, "kernel_initializer": "not_an_initializer"}, x=(2, 4)),
         "unknown kernel_regularizer": Reject({"units": 3, "kernel_regularizer": "not_a_regularizer"}, x=(2, 4)),
@@ -148,15 +155,15 @@ REJECTED = {
     },
     "layers.ActivityRegularization": {
         "l1 = -1": Reject({"l1": -1.0}, x=(2, 3), editions=K3),
-        "l2 = NaN": Reject({"l2": NAN}, x=(2, 3), editions=K3),
-        "l2 = inf": Reject({"l2": INF}, x=(2, 3), editions=K3),
+        "l2 = NaN": Reject({"l2": NAN}, x=(2, 3)),
+        "l2 = inf": Reject({"l2": INF}, x=(2, 3)),
         "l1 = 'a'": Reject({"l1": "a"}, x=(2, 3)),
     },
     "layers.Input": {
         "neither shape nor batch_shape": Reject({}),
         "both shape and batch_shape": Reject({"shape": (3,), "batch_shape": (2, 3)}),
         "batch_size with batch_shape": Reject({"batch_size": 2, "batch_shape": (2, 3)}, editions=K3),
-        "shape = 32": Reject({"shape": 32}),
+        "shape = 32": Reject({"shape": 32}, editions=K3),  # Keras 2 takes an int shape as (32,)
         "shape a string": Reject({"shape": "ab"}),
         "negative dim": Reject({"shape": (-1, 3)}),
         "float dim": Reject({"shape": (2.0,)}),

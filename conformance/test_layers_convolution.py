@@ -349,10 +349,24 @@ def _rows(feature):
 
 REJECTED = [(f, name) for f in FEATURES for name in _rows(f)]
 KERAS3_ONLY = {  # rows Keras 2 accepts: causal SeparableConv1D, a float filters (int()-ed), groups 0 (taken as
-    # 1), and for Conv extra leading batch dims (tf.nn.convolution folds them)
+    # 1), and for Conv extra leading batch dims (tf.nn.convolution folds them); a valid window one cell
+    # larger than the input (an output length of 0, not negative) in compute_output_shape and build; groups
+    # -1 and depth_multiplier 0 (unchecked) in compute_output_shape; and, as only the call checks the rank,
+    # another rank in Conv's and SeparableConv's compute_output_shape and build (DepthwiseConv's build checks
+    # it, its compute_output_shape indexes the shape: a lower rank fails there, a higher one not); a negative
+    # depth_multiplier in SeparableConv's compute_output_shape (it depends on filters only)
     ("layers.SeparableConv1D", "padding 'causal'"), *((f, "filters 2.5") for f in FEATURES),
     *((f, "groups 0") for f in CONV), *((f, r) for f in CONV for r in ("input rank too high",
-                                                                      "input rank too high, built"))}
+                                                                      "input rank too high, built")),
+    *((f, r) for f in FEATURES for r in ("kernel larger than the input (valid)",
+                                         "kernel larger than the input (valid), built",
+                                         "dilated kernel larger than the input (valid)")),
+    *((f, "groups negative") for f in CONV),
+    *((f, "depth_multiplier 0") for f in FEATURES if f not in CONV),
+    *((f, r) for f in CONV + SEPARABLE for r in ("input rank too low", "input rank too low, built")),
+    *((f, r) for f in SEPARABLE for r in ("input rank too high", "input rank too high, built",
+                                          "depth_multiplier negative")),
+    *((f, "input rank too high") for f in DEPTHWISE)}
 
 
 @pytest.mark.parametrize("feature,reject", REJECTED, ids=[f"{f}-{n}" for f, n in REJECTED])

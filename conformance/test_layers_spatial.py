@@ -12,6 +12,7 @@ ZeroPadding1D/2D/3D, UpSampling1D/2D/3D) against reference/layers/spatial.py.
   scale M * max(H, W), M the largest |x| of the 2x2 neighbourhood: (b - a) cancels (an absolute
   error of eps * 2M), and the weight w = u - floor(u) carries the rounding of u = (i + 0.5)/s - 0.5,
   an absolute error of about eps * |u| <= eps * n that multiplies |b - a| <= 2M.
+- Generated configs draw a data_format only where the edition has one (Keras 2's ZeroPadding1D has none).
 - ``shapes``: compute_output_shape of the input shape with the batch (mostly), some spatial dims and
   the channels unknown (None) equals the spec's (or both reject it); the adapter's
   compute_output_shape of the concrete shape equals the spec's and the shape of its own output.
@@ -19,7 +20,8 @@ ZeroPadding1D/2D/3D, UpSampling1D/2D/3D) against reference/layers/spatial.py.
   none (Keras 3 drops it with a warning), and the values are unchanged.
 - ``rejects``: a table of invalid configs and inputs both must reject: negative crop/pad, wrong
   tuple lengths, a crop as large as the input (an error, never an empty output), a wrong rank, a
-  bad data_format, bad sizes and interpolations.
+  bad data_format, bad sizes and interpolations. On Keras 2 the rows it accepts (KERAS3_ONLY) must be
+  accepted by both, and UpSampling2D's "gaussian" is recorded as implementation-defined.
 - ``roundtrip``: get_config/from_config of generated configs (the stored cropping/padding/size is the
   normalized tuple form; interpolation lower-cased).
 - ``implementation_defined``: IMPLEMENTATION-DEFINED, recorded as information: a negative int padding
@@ -48,7 +50,7 @@ from conformance.divergence import Divergence, recorder
 from conformance.summary import case_dict
 from conformance.test_layers_config import assert_layer_roundtrip
 from conformance.tolerance import reduction_ulps
-from reference.editions import KERAS3
+from reference.editions import KERAS2, KERAS3
 from reference.layers.spatial import IMPLEMENTATION_DEFINED_INTERPOLATIONS, ImplementationDefined
 
 # feature: (kind, rank, has data_format)
@@ -64,6 +66,7 @@ LAYERS = {
     "layers.UpSampling3D": ("up", 3, True),
 }
 FEATURES = tuple(LAYERS)
+KERAS3_DATA_FORMAT = {"layers.ZeroPadding1D"}  # Keras 2's ZeroPadding1D takes no data_format
 MAX_SIDE = {1: 7, 2: 5, 3: 3}  # spatial sides (small: the suite is a CI gate)
 FINITE = (2.0**-6, 16.0)
 
@@ -87,8 +90,8 @@ def _form(rng, pairs, rank):
     return seq(seq(p) for p in pairs)
 
 
-def _data_format(rng, feature, *, mixed_case=False):
-    if not LAYERS[feature][2]:
+def _data_format(rng, feature, *, mixed_case=False, edition=KERAS3):
+    if not LAYERS[feature][2] or (edition == KERAS2 and feature in KERAS3_DATA_FORMAT):
         return {}
     r = rng.random()
     if r < 0.2:
@@ -104,10 +107,10 @@ def _layout(config, feature, batch, spatial, channels):
     return (batch, channels, *spatial) if cf else (batch, *spatial, channels)
 
 
-def _config(rng, feature, spatial, *, interpolation="nearest"):
-    """A valid config for ``spatial`` sides (a crop leaves at least one cell on every axis)."""
+def _config(rng, feature, spatial, *, interpolation="nearest", edition=KERAS3):
+    """A valid config for ``spatial`` sides (a crop leaves at least one cell on every axis) in ``edition``."""
     kind, rank, _ = LAYERS[feature]
-    config = _data_format(rng, feature, mixed_case=True)
+    config = _data_format(rng, feature, mixed_case=True, edition=edition)
     if kind == "crop":
         pairs = []
         for d in spatial:
@@ -130,13 +133,13 @@ def _config(rng, feature, spatial, *, interpolation="nearest"):
 
 
 @st.composite
-def spatial_cases(draw, feature, dtype, *, interpolation="nearest", magnitudes=None):
+def spatial_cases(draw, feature, dtype, *, interpolation="nearest", magnitudes=None, edition=KERAS3):
     """A ``call`` case of ``feature``: batch 1-2, 1-3 channels, small spatial sides; inputs with every
-    special value unless ``magnitudes`` is given."""
+    special value unless ``magnitudes`` is given; a data_format only where ``edition`` has one."""
     rng = _rng(draw)
     rank = LAYERS[feature][1]
     spatial = [int(v) for v in rng.integers(1, MAX_SIDE[rank] + 1, rank)]
-    config = _config(rng, feature, spatial, interpolation=interpolation)
+    config = _config(rng, feature, spatial, interpolation=interpolation, edition=edition)
     shape = _layout(config, feature, int(rng.integers(1, 3)), spatial, int(rng.integers(1, 4)))
     x = draw(cs.arrays(dtype, shape, magnitudes=magnitudes), label="x")
     return Case(feature, "call", config, (x,), dtype=dtype)
@@ -149,7 +152,7 @@ def test_values(spec, adapter, feature, dtype, data):
     """The outputs of generated configs (int, per-axis and pair forms; both data formats; UpSampling2D
     nearest) on inputs with every special value: exactly the spec's (0 ULP, NaN for NaN, -0.0 kept,
     the padding +0.0)."""
-    case = data.draw(spatial_cases(feature, dtype), label="case")
+    case = data.draw(spatial_cases(feature, dtype, edition=spec.edition), label="case")
     result = run_both(spec, adapter, case)
     if result is not None:
         expected, actual = result
@@ -185,7 +188,8 @@ def _neighbourhood_max(x, axes, sizes):
 def test_bilinear(spec, adapter, feature, dtype, data):
     """UpSampling2D(interpolation="bilinear") on finite inputs: half-pixel centers, clamped at the edges,
     within reduction_ulps(4) with scale M * max(H, W) (module docstring)."""
-    case = data.draw(spatial_cases(feature, dtype, interpolation="bilinear", magnitudes=FINITE), label="case")
+    case = data.draw(spatial_cases(feature, dtype, interpolation="bilinear", magnitudes=FINITE,
+                                   edition=spec.edition), label="case")
     result = run_both(spec, adapter, case)
     if result is not None:
         expected, actual = result
@@ -208,7 +212,8 @@ def test_shapes(spec, adapter, feature, data):
     interp = "nearest"
     if feature == "layers.UpSampling2D":
         interp = str(rng.choice(["nearest", "bilinear", *IMPLEMENTATION_DEFINED_INTERPOLATIONS]))
-    call = data.draw(spatial_cases(feature, "float32", interpolation=interp, magnitudes=FINITE), label="case")
+    call = data.draw(spatial_cases(feature, "float32", interpolation=interp, magnitudes=FINITE,
+                                   edition=spec.edition), label="case")
     concrete = tuple(call.inputs[0].shape)
     cf = str(call.config.get("data_format", "")).lower() == "channels_first"
     channel = 1 if cf else len(concrete) - 1
@@ -236,7 +241,7 @@ def test_shapes(spec, adapter, feature, data):
 def test_masks(spec, adapter, feature, data):
     """With a boolean mask on the input (over every axis but the last), the output carries no mask (none
     of these layers supports masking) and the values are the same as without it."""
-    case = data.draw(spatial_cases(feature, "float32"), label="case")
+    case = data.draw(spatial_cases(feature, "float32", edition=spec.edition), label="case")
     rng = _rng(data.draw)
     case = dataclasses.replace(case, mask=rng.random(case.inputs[0].shape[:-1]) < 0.5)
     result = run_both(spec, adapter, case)
@@ -346,22 +351,34 @@ REJECTED = {
         "bad data_format": _shape("layers.UpSampling3D", BAD_FORMAT, (None, 2, 2, 2, 1)),
     },
 }
-# Rows only Keras 3 rejects (Keras 2 accepts them; see the reference's Editions sections).
+# Rows only Keras 3 rejects: Keras 2 accepts them (a crop giving a 0 dim, or one its call slices
+# literally; a size it int()s; size 0 in compute_output_shape; see the reference's Editions sections).
 KERAS3_ONLY = {("layers.Cropping1D", "crop = length, symbolic"), ("layers.Cropping2D", "negative int"),
-               ("layers.Cropping2D", "width crop > W, symbolic"), ("layers.Cropping3D", "negative int"),
-               ("layers.Cropping3D", "third crop > dim"), ("layers.Cropping3D", "crop = dim, symbolic"),
-               ("layers.Cropping3D", "depth crop = D, channels_first"), ("layers.UpSampling1D", "float size"),
-               ("layers.UpSampling1D", "bool size"),
-               ("layers.UpSampling1D", "size 0"), ("layers.UpSampling1D", "negative size"), ("layers.UpSampling2D", "interpolation 'gaussian' (Keras 2 only)")}
+               ("layers.Cropping3D", "negative int"), ("layers.Cropping3D", "third crop > dim"),
+               ("layers.Cropping3D", "crop = dim, symbolic"), ("layers.Cropping3D", "depth crop = D, channels_first"),
+               ("layers.UpSampling1D", "float size"), ("layers.UpSampling1D", "bool size"),
+               ("layers.UpSampling1D", "size 0")}
+# Rows Keras 2 accepts whose result the keras2 spec leaves implementation-defined: its UpSampling2D has
+# "gaussian" (tf.image.resize's own kernel).
+KERAS2_IMPLEMENTATION_DEFINED = {("layers.UpSampling2D", "interpolation 'gaussian' (Keras 2 only)")}
 
 
 @pytest.mark.parametrize("feature, reject", [(f, name) for f, rows in REJECTED.items() for name in rows])
 def test_rejects(spec, adapter, feature, reject):
     """An invalid config or input (the row's name says which; a "shape" case fails in the constructor
-    or compute_output_shape, a "call" case in the call): the adapter rejects it as the spec does."""
-    if spec.edition != KERAS3 and (feature, reject) in KERAS3_ONLY:
-        pytest.skip(f"Keras 2 accepts it ({reject})")
-    expect_rejection(spec, adapter, REJECTED[feature][reject])
+    or compute_output_shape, a "call" case in the call): the adapter rejects it as the spec does. On
+    Keras 2 the rows of KERAS3_ONLY are accepted by both instead, and those of
+    KERAS2_IMPLEMENTATION_DEFINED are recorded as implementation_defined records them."""
+    case = REJECTED[feature][reject]
+    if spec.edition == KERAS2 and (feature, reject) in KERAS2_IMPLEMENTATION_DEFINED:
+        _record_implementation_defined(spec, adapter, case, reject)
+        return
+    if spec.edition == KERAS2 and (feature, reject) in KERAS3_ONLY:
+        if run_both(spec, adapter, case) is None:
+            raise Divergence(f"both reject what Keras 2 accepts [{label(case)}]",
+                             {"case": case_dict(case), "snippet": adapter.snippet(case)})
+        return
+    expect_rejection(spec, adapter, case)
 
 
 @pytest.mark.parametrize("feature", FEATURES)
@@ -371,7 +388,8 @@ def test_roundtrip(spec, adapter, feature, data):
     UpSampling2D nearest or bilinear in any letter case): both configs equal the spec's (the normalized
     tuples, lower-cased strings) and the clone gives exactly the original's outputs."""
     interp = "bilinear" if feature == "layers.UpSampling2D" and data.draw(st.booleans()) else "nearest"
-    call = data.draw(spatial_cases(feature, "float32", interpolation=interp, magnitudes=FINITE), label="case")
+    call = data.draw(spatial_cases(feature, "float32", interpolation=interp, magnitudes=FINITE,
+                                   edition=spec.edition), label="case")
     assert_layer_roundtrip(spec, adapter, dataclasses.replace(call, op="roundtrip"))
 
 
@@ -403,9 +421,14 @@ def test_implementation_defined(spec, adapter, feature, row):
     UpSampling2D with bicubic/lanczos3/lanczos5/area, bilinear on inf/NaN. The spec must mark the call
     ImplementationDefined; what the adapter does (rejects, or its output) is recorded; an output must
     have the shape compute_output_shape gives for the input."""
-    case = IMPLEMENTATION_DEFINED[row]
+    _record_implementation_defined(spec, adapter, IMPLEMENTATION_DEFINED[row], row)
+
+
+def _record_implementation_defined(spec, adapter, case, row):
+    """The spec marks the call ImplementationDefined; what the adapter does is recorded as information
+    (an output must have compute_output_shape's shape)."""
     recorder().last_case = case
-    layer = reference.get_feature(feature).obj(**case.config, edition=spec.edition)
+    layer = reference.get_feature(case.feature).obj(**case.config, edition=spec.edition)
     with pytest.raises(ImplementationDefined):
         layer(case.inputs[0])
     kind, actual = outcome(adapter, case)

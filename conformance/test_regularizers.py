@@ -79,13 +79,16 @@ def test_edges(spec, adapter, feature, dtype):
 
 REJECTED = {f: [{name: bad} for name in names for bad in (-0.01, -1, math.inf, -math.inf, math.nan)]
             for f, names in FACTORS.items()}
-REJECTED_KERAS2 = {}
+# Keras 2 accepts negative factors but rejects infinite and NaN ones (tf_keras regularizers.py
+# _check_penalty_number).
+REJECTED_KERAS2 = {f: [{name: bad} for name in names for bad in (math.inf, -math.inf, math.nan)]
+                   for f, names in FACTORS.items()}
 
 
 @pytest.mark.parametrize("feature", REGULARIZERS)
 def test_rejects(spec, adapter, feature):
-    """Keras 3 rejects a negative, infinite or NaN factor; an unknown name in
-    ``keras.regularizers.get`` is rejected in both editions."""
+    """Keras 3 rejects a negative, infinite or NaN factor, Keras 2 an infinite or NaN one; an
+    unknown name in ``keras.regularizers.get`` is rejected in both editions."""
     cases = [] if spec.edition == KERAS2 else REJECTED.get(feature, [])
     cases = cases + (REJECTED_KERAS2.get(feature, []) if spec.edition == KERAS2 else [])
     x = np.linspace(-1, 1, 6, dtype=np.float32).reshape(2, 3)

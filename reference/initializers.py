@@ -120,9 +120,13 @@ class Constant(Initializer):
         float64 weight gets float32(value): Constant(1e-7) in float64 gives 1.00000001e-07.
     Defaults: value=0.0. get_config() == {"value": value}.
     Errors: none for a scalar value.
-    Editions: the same in Keras 2 and Keras 3.
+    Editions: Keras 2 converts the Python float straight to the requested dtype
+        (tf.constant(self.value, dtype=dtype, shape=shape), tf_keras/src/initializers/initializers.py:266),
+        so a float64 weight is the exact value: Constant(1e-7) in float64 gives 1e-07. Defaults and
+        config are the same in both editions.
     Seed page: the sample writes ``model.add`` on the same line as the initializer (a typo).
-    Source: keras/src/initializers/constant_initializers.py (Keras 3.15.1); seed page 000.
+    Source: keras/src/initializers/constant_initializers.py (Keras 3.15.1);
+        tf_keras/src/initializers/initializers.py Constant (tf-keras 2.21); seed page 000.
     """
 
     def __init__(self, value=0.0, *, edition=KERAS3):
@@ -130,6 +134,8 @@ class Constant(Initializer):
         self.edition = edition
 
     def value(self, shape):
+        if self.edition == KERAS2:
+            return np.full(shape, self.value_)  # tf.constant(value, dtype): no floatx step
         return np.full(shape, np.float64(np.float32(self.value_)))
 
     def get_config(self):

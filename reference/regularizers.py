@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from reference.constraints import overflow_in, weight_dtype
-from reference.editions import KERAS3
+from reference.editions import KERAS2, KERAS3
 from reference.errors import SpecError, require
 from reference.registry import feature
 
@@ -25,10 +25,17 @@ FLOATX = np.float32  # keras.config.floatx(): what a Python float becomes in ops
 
 
 def _factor(value, name, edition):
-    """Keras 3 accepts only finite, non-negative numbers; Keras 2 accepts any number."""
+    """Keras 3 accepts only finite, non-negative numbers; Keras 2 accepts any finite number, a negative
+    one included (tf_keras/src/regularizers.py:32 _check_penalty_number: an int or float, not inf or
+    NaN; a bool is an int there)."""
+    if edition == KERAS2:
+        require(isinstance(value, (int, float)), name,
+                f"Value {value} is not a valid regularization penalty number, expected an int or float value.")
+        require(math.isfinite(value), name, f"Value {value} is not a valid regularization penalty number, "
+                                            f"an infinite number or NaN are not valid values.")
+        return float(value)
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if edition == KERAS3:
-        ok = ok and math.isfinite(value) and value >= 0
+    ok = ok and math.isfinite(value) and value >= 0
     require(ok, name, f"Invalid value for argument {name}: expected a non-negative float. Received: {name}={value}")
     return float(value)
 
@@ -59,7 +66,9 @@ class L1(Regularizer):
         {"l1": float(float32(l1))}.
     Defaults: l1=0.01.
     Errors: Keras 3 rejects a negative, infinite or NaN l1 (or a non-number).
-    Editions: Keras 2 accepts a negative l1; it stores l1 through floatx too (backend.cast_to_floatx).
+    Editions: Keras 2 accepts a negative l1 but rejects an infinite or NaN one (or a non-number)
+        (_check_penalty_number, tf_keras/src/regularizers.py:32, 282); it stores l1 through floatx too
+        (backend.cast_to_floatx).
     Source: keras/src/regularizers/regularizers.py L1 (Keras 3.15.1); seed page 000.
     """
 
@@ -81,7 +90,9 @@ class L2(Regularizer):
     Formula: cast(l2, x.dtype) * sum(x²), the sum inf where it overflows x's dtype.
     Defaults: l2=0.01.
     Errors: Keras 3 rejects a negative, infinite or NaN l2 (or a non-number).
-    Editions: Keras 2 computes 2 * l2 * tf.nn.l2_loss(x), the same value; it accepts a negative l2.
+    Editions: Keras 2 computes 2 * l2 * tf.nn.l2_loss(x), the same value; it accepts a negative l2 but
+        rejects an infinite or NaN one (or a non-number) (_check_penalty_number,
+        tf_keras/src/regularizers.py:32, 316).
     Source: keras/src/regularizers/regularizers.py L2 (Keras 3.15.1); seed page 000.
     """
 
@@ -106,7 +117,8 @@ class L1L2(Regularizer):
         in x gives inf, not NaN (0 * inf), when the other factor is set. The test is on the factor
         itself: a non-zero factor that the cast rounds to 0 keeps its term (0 * inf is NaN).
     Defaults: l1=0.0, l2=0.0 for the class in both editions.
-    Errors: Keras 3 rejects a negative, infinite or NaN factor.
+    Errors: Keras 3 rejects a negative, infinite or NaN factor; Keras 2 an infinite or NaN one (its
+        _check_penalty_number, tf_keras/src/regularizers.py:32, 240-241; a negative factor passes).
     Editions: ``keras.regularizers.l1_l2`` is the class itself in Keras 3 (defaults 0.0) but a
         function with defaults l1=0.01, l2=0.01 in Keras 2. The string "l1_l2" is rejected in Keras 3
         (its snake_case name is "l1l2", which gives a zero penalty) and gives L1L2(0.01, 0.01) in Keras 2.

@@ -1,7 +1,8 @@
 # Sourced by scripts/gate.sh and scripts/selftest.sh (and .ci/run): the one install step.
 #
-# Creates the virtualenv if it is absent and installs the pinned requirements/ci.txt plus the
-# project (editable, --no-deps) whenever requirements/ci.txt or pyproject.toml changed since the
+# Creates the virtualenv if it is absent and installs the pinned requirements (ci.txt: TensorFlow,
+# Keras, tf-keras and the test tools; jax.txt and torch.txt: the JAX and PyTorch (CPU) backends)
+# plus the project (editable, --no-deps) whenever one of them or pyproject.toml changed since the
 # last install (a stamp file in the venv holds their hash). Then puts the venv first on PATH and
 # changes to the repository root.
 #
@@ -23,14 +24,15 @@ if [[ ! -x $VENV/bin/python ]]; then
 fi
 
 stamp=$VENV/.requirements.sha
-want=$(cat requirements/ci.txt pyproject.toml | sha256sum | cut -d' ' -f1)
+REQUIREMENTS=(requirements/ci.txt requirements/jax.txt requirements/torch.txt)
+want=$(cat "${REQUIREMENTS[@]}" pyproject.toml | sha256sum | cut -d' ' -f1)
 if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
-  echo "installing requirements/ci.txt and the project into $VENV" >&2
+  echo "installing ${REQUIREMENTS[*]} and the project into $VENV" >&2
   rm -f "$stamp"
   # pip itself first, at the version requirements/ci.txt pins, then everything else from the same file.
   pip_pin=$(grep -E '^pip==' requirements/ci.txt || true)
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check ${pip_pin:+"$pip_pin"}
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements/ci.txt
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${REQUIREMENTS[@]/#/-r}"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .
   echo "$want" > "$stamp"
 fi

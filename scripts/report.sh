@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
-# The reports end to end, after scripts/gate.sh --report out/tf: runs the suite on the reference
-# (out/reference), merges both runs into one side-by-side report (out/merged/index.html), and opens
-# the gate's report, its spec page and the merged report in headless Chromium: each must load with
-# no console error, exception or network request (screenshots beside them, *.png).
+# The rest of the adapter matrix and the merged report, after scripts/gate.sh --report out/tf:
+# runs the suite through each adapter named in $KERAS_CONFORMANCE_MATRIX (default below; each in
+# its own pytest process, since Keras picks its backend once per process) into out/<adapter>,
+# merges every run with the gate's into out/merged/index.html (one column per adapter), and opens
+# the gate's report, its spec page and the merged report in headless Chromium: each must load
+# with no console error, exception or network request (screenshots beside them, *.png).
+# Fails if any adapter's run fails (a divergence missing from its expectations file) or any page does.
 source "$(dirname "$0")/_venv.sh"
 bash scripts/_browser.sh
 [[ -f out/tf/results.jsonl ]] || { echo "scripts/report.sh: no out/tf/results.jsonl: run bash scripts/gate.sh --report out/tf first" >&2; exit 2; }
-python -m pytest conformance/ --adapter=reference -n 2 -q --report out/reference -p no:cacheprovider | tail -3
-python -m reports render out/tf/results.jsonl out/reference/results.jsonl -o out/merged
+MATRIX=${KERAS_CONFORMANCE_MATRIX:-reference tf-keras keras-numpy keras-jax keras-torch}
 rc=0
+runs=(out/tf/results.jsonl)
+for adapter in $MATRIX; do
+  t0=$SECONDS
+  python -m pytest conformance/ --adapter="$adapter" -n 2 -q -p no:cacheprovider --report "out/$adapter" | tail -4 || rc=1  # pipefail: pytest's status
+  echo "report.sh: $adapter took $((SECONDS - t0)) s"
+  [[ -f out/$adapter/results.jsonl ]] && runs+=("out/$adapter/results.jsonl")
+done
+python -m reports render "${runs[@]}" -o out/merged || rc=1
 for page in out/tf/index.html out/tf/spec.html out/merged/index.html; do
   python -m reports screenshot "$page" -o "${page%.html}.png" || rc=1
 done

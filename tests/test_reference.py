@@ -111,3 +111,14 @@ def test_regularizers_golden():
     with pytest.raises(reference.SpecError):
         R.L1(-1.0)
     assert R.L1(-1.0, edition="keras2").l1 == -1.0
+    for bad in (math.inf, -math.inf, math.nan, "a"):  # Keras 2's _check_penalty_number (regularizers.py:32)
+        for make in (lambda v: R.L1(v, edition="keras2"), lambda v: R.L2(v, edition="keras2"),
+                     lambda v: R.L1L2(l2=v, edition="keras2")):
+            with pytest.raises(reference.SpecError):
+                make(bad)
+
+
+def test_constant_float64_per_edition():
+    # Keras 3 converts the Python float at floatx first; Keras 2 (tf.constant(value, dtype)) does not
+    assert I.Constant(1e-7).value(())[()] == np.float64(np.float32(1e-7)) != 1e-7
+    assert I.Constant(1e-7, edition="keras2").value((2,)).tolist() == [1e-7, 1e-7]

@@ -259,6 +259,54 @@ def test_keras2_differences():
         C.Conv1D(1, 2).compute_output_shape((2, None, 3, 2))
 
 
+def test_keras2_checks_shapes_where_tf_keras_does():
+    """Keras 2 checks the rank only in the call, an output length only when negative, groups and
+    depth_multiplier only where a shape is made from them (tf_keras base_conv.py, base_depthwise_conv.py,
+    base_separable_conv.py; each line checked against tf_keras 2.21)."""
+    def k2(name, *args, **kwargs):
+        return getattr(C, name)(*args, **kwargs, edition=KERAS2)
+
+    # a valid window one cell larger than the input: length 0, an empty output
+    assert k2("Conv2D", 2, 5).compute_output_shape((1, 4, 4, 2)) == (1, 0, 0, 2)
+    assert k2("DepthwiseConv1D", 5).compute_output_shape((1, 4, 2)) == (1, 0, 2)
+    assert k2("Conv1D", 2, 5)(np.zeros((1, 4, 2)), weights={"kernel": np.ones((5, 2, 2)),
+                                                           "bias": np.zeros(2)}).shape == (1, 0, 2)
+    y = k2("Conv2D", 2, (5, 2))(np.zeros((1, 4, 4, 2)), weights={"kernel": np.ones((5, 2, 2, 2)), "bias": np.zeros(2)})
+    assert y.shape == (1, 0, 3, 2)
+    # two cells larger: Conv rejects in compute_output_shape and build; DepthwiseConv builds, its call fails
+    for op in (lambda l: l.compute_output_shape((1, 4, 2)), lambda l: l.weight_shapes((1, 4, 2))):
+        with pytest.raises(SpecError):
+            op(k2("Conv1D", 2, 6))
+    assert list(k2("DepthwiseConv1D", 6).weight_shapes((1, 4, 2))) == ["depthwise_kernel", "bias"]
+    with pytest.raises(SpecError):
+        k2("DepthwiseConv1D", 6)(np.zeros((1, 4, 2)), weights={"depthwise_kernel": np.ones((6, 2, 1)),
+                                                               "bias": np.zeros(2)})
+    # another rank: Conv's compute_output_shape takes the leading dims as batch dims, build takes it, the call not
+    assert k2("Conv2D", 2, 2).compute_output_shape((1, 4, 4)) == (0, 3, 2)
+    assert k2("Conv2D", 2, 2).weight_shapes((1, 4, 4))["kernel"] == (2, 2, 4, 2)
+    with pytest.raises(SpecError):
+        k2("Conv2D", 2, 2)(np.zeros((1, 4, 4)), weights={"kernel": np.ones((2, 2, 4, 2)), "bias": np.zeros(2)})
+    assert k2("DepthwiseConv2D", 2).compute_output_shape((1, 3, 4, 4, 2)) == (1, 2, 3, 4)
+    with pytest.raises(SpecError):
+        k2("DepthwiseConv2D", 2).weight_shapes((1, 3, 4, 4, 2))
+    assert k2("SeparableConv1D", 2, 2).compute_output_shape((1, 3, 4, 2)) == (1, 3, 3, 2)
+    # groups=-1: filters % -1 == 0; build fails on the kernel dim C // -1
+    assert k2("Conv1D", 2, 2, groups=-1).compute_output_shape((1, 4, 2)) == (1, 3, 2)
+    with pytest.raises(SpecError):
+        k2("Conv1D", 2, 2, groups=-1).weight_shapes((1, 4, 2))
+    # depth_multiplier: 0 gives 0 depthwise channels (SeparableConv's pointwise conv then fails); -1 fails
+    assert k2("DepthwiseConv1D", 2, depth_multiplier=0)(np.zeros((1, 4, 2)), weights={
+        "depthwise_kernel": np.ones((2, 2, 0)), "bias": np.zeros(0)}).shape == (1, 3, 0)
+    assert k2("SeparableConv1D", 2, 2, depth_multiplier=-1).compute_output_shape((1, 4, 2)) == (1, 3, 2)
+    with pytest.raises(SpecError):
+        k2("DepthwiseConv1D", 2, depth_multiplier=-1).compute_output_shape((1, 4, 2))
+    with pytest.raises(SpecError):
+        k2("SeparableConv1D", 2, 2, depth_multiplier=-1).weight_shapes((1, 4, 2))
+    with pytest.raises(SpecError):
+        k2("SeparableConv1D", 2, 2, depth_multiplier=0)(np.zeros((1, 4, 2)), weights={
+            "depthwise_kernel": np.ones((2, 2, 0)), "pointwise_kernel": np.ones((1, 0, 2)), "bias": np.zeros(2)})
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_registered_with_sections(name):
     feat = reference.get_feature(f"layers.{name}")

@@ -100,8 +100,13 @@ def test_dense_errors_and_editions():
     for bad in (0, -1, 2.0, "3", None):
         rejects("units", Dense, bad)
     assert Dense(2.7, edition=K2).units == 2 and Dense("3", edition=K2).units == 3
-    rejects("units", Dense, 0, edition=K2)
+    # Keras 2 rejects only units < 0 (tf_keras dense.py:119-120): Dense(0) gives an empty output
+    d0 = Dense(0, edition=K2)
+    assert d0.compute_output_shape((2, 4)) == (2, 0)
+    assert d0(np.ones((2, 4)), weights={"kernel": np.ones((4, 0)), "bias": np.zeros(0)}).shape == (2, 0)
+    rejects("units", Dense, -1, edition=K2)
     rejects("units", Dense, "x", edition=K2)
+    rejects("units", Dense(True, edition=K2).weight_shapes, (2, 4))  # a bool units fails in build
     rejects("activation", Dense, 2, activation="nope")
     rejects("kernel_initializer", Dense, 2, kernel_initializer="nope")
     rejects("kernel_regularizer", Dense, 2, kernel_regularizer="l1_l2")
@@ -274,6 +279,7 @@ def test_input_golden_and_errors():
     rejects("batch_size", Input, batch_size=2, batch_shape=(2, 3))
     assert Input(batch_size=2, batch_shape=(5, 3), edition=K2).shape == (5, 3)
     rejects("shape", Input, shape=3)
+    assert Input(shape=32, edition=K2).shape == (None, 32)  # Keras 2: an int shape is a 1-tuple
     rejects("shape", Input, shape=(-1,))
     rejects("shape", Input, shape=(2.0,))
     rejects("batch_size", Input, shape=(2,), batch_size=2.0)
@@ -352,6 +358,8 @@ def test_lambda_golden():
     np.testing.assert_array_equal(sq(np.array([[1.0, -2.0]])), [[1.0, 4.0]])
     assert sq.compute_output_shape((None, 2)) == (None, 2)
     assert sq.get_config().keys() == {"function", "arguments"}
+    # Keras 2 always stores output_shape (None when unset; lambda_layer.py:277-289)
+    assert Lambda(lambda x: x ** 2, edition=K2).get_config()["output_shape"] is None
 
     def hadamard_product_sum(tensors):
         out1 = tensors[0] * tensors[1]
@@ -410,6 +418,8 @@ def test_activity_regularization_golden():
     rejects("l1", ActivityRegularization, l1=-1.0)
     rejects("l2", ActivityRegularization, l2=float("nan"))
     assert ActivityRegularization(l1=-1.0, edition=K2).losses(x) == pytest.approx([-5.0])
+    rejects("l2", ActivityRegularization, l2=float("nan"), edition=K2)  # Keras 2's L1L2 checks too
+    rejects("l2", ActivityRegularization, l2=float("inf"), edition=K2)
 
 
 # --- Masking -----------------------------------------------------------------------------------

@@ -293,6 +293,13 @@ def test_embedding_errors():
         rejects("input_dim", Embedding, bad, 2)
         rejects("output_dim", Embedding, 4, bad)
     rejects("input_dim", Embedding, 0, 2, edition=K2)
+    # Keras 2 checks only `<= 0` (embedding.py:137); compute_output_shape rejects a float output_dim,
+    # building the table a float or bool in either
+    assert Embedding(5.0, 2, edition=K2).compute_output_shape((2, 3)) == (2, 3, 2)
+    assert Embedding(4, True, edition=K2).compute_output_shape((2, 3)) == (2, 3, 1)
+    rejects("output_dim", Embedding(4, 3.0, edition=K2).compute_output_shape, (2, 3))
+    rejects("input_dim", Embedding(True, 2, edition=K2).weight_shapes, (2, 3))
+    rejects("output_dim", Embedding(4, 2.0, edition=K2).weight_shapes, (2, 3))
     rejects("lora_rank", Embedding, 4, 2, lora_rank=2)
     rejects("quantization_config", Embedding, 4, 2, quantization_config="int8")
     rejects("embeddings_initializer", Embedding, 4, 2, embeddings_initializer="nope")

@@ -114,6 +114,10 @@ def test_cropping_keras2():
     np.testing.assert_array_equal(Cropping2D(-1, edition=K2)(x), x[:, -1:1, -1:1, :])
     # Cropping3D's call does not check: an empty axis.
     assert Cropping3D(((2, 2), (0, 0), (0, 0)), edition=K2)(grid(1, 3, 3, 3, 1)).shape == (1, 0, 3, 3, 1)
+    # ... but every compute_output_shape returns a tf.TensorShape: a negative dim is rejected (cropping2d.py:126)
+    rejects("inputs", Cropping2D(((0, 0), (5, 1)), edition=K2).compute_output_shape, (None, None, 5, 2))
+    rejects("inputs", Cropping1D((4, 1), edition=K2).compute_output_shape, (None, 4, 2))
+    assert Cropping3D(1, edition=K2).compute_output_shape((None, None, 2, None, 1)) == (None, None, 0, None, 1)
 
 
 def test_zero_padding_golden():
@@ -232,6 +236,10 @@ def test_upsampling_keras2():
     assert UpSampling1D(2.7, edition=K2).size == (2,)  # int(size)
     layer = UpSampling1D(0, edition=K2)  # no check in the constructor
     rejects("size", layer, grid(1, 2, 1))  # repeat_elements fails
+    assert layer.compute_output_shape((None, 4, 2)) == (None, 0, 2)
+    # a negative size: a negative length on a known dim is rejected by tf.TensorShape (up_sampling1d.py:75)
+    rejects("inputs", UpSampling1D(-2, edition=K2).compute_output_shape, (None, 4, 2))
+    assert UpSampling1D(-2, edition=K2).compute_output_shape((None, None, 2)) == (None, None, 2)
     rejects("interpolation", UpSampling2D, interpolation="linear", edition=K2)  # checked in the constructor
     with pytest.raises(ImplementationDefined):
         UpSampling2D(interpolation="gaussian", edition=K2)(grid(1, 2, 2, 1))

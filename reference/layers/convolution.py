@@ -5,7 +5,8 @@ channels_last on :func:`reference.layers.windows.windows` (a strided view) contr
 no Python loop over output positions. Shared arithmetic (``windows.py``), per spatial axis of size
 n, with k_eff = (k - 1) * dilation + 1:
 
-- ``valid``: out = floor((n - k_eff) / stride) + 1, which must be >= 1;
+- ``valid``: out = floor((n - k_eff) / stride) + 1, which must be >= 1 (Keras 2: >= 0, where 0 is an
+  empty output; see each layer's Editions);
 - ``same``: out = ceil(n / stride); padding total = max((out - 1) * stride + k_eff - n, 0), total // 2
   before and the rest (the extra cell) after;
 - ``causal`` (Conv1D only in Keras 3): k_eff - 1 zeros before, none after, then ``valid``:
@@ -31,6 +32,16 @@ def _positive_int(value, argument, message):
     ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value > 0
     require(ok, argument, message)
     return int(value)
+
+
+def _keras2_dims(shape, what):
+    """A weight shape Keras 2's add_weight accepts (a tf.TensorShape): int dimensions >= 0 (a float or
+    bool one is a TypeError, a negative one "Dimension -2 must be >= 0")."""
+    for d in shape:
+        require(isinstance(d, (int, np.integer)) and not isinstance(d, bool), "inputs",
+                f"Dimension value must be integer: {what} shape {shape}")
+        require(d >= 0, "inputs", f"Dimension {d} must be >= 0: {what} shape {shape}")
+    return tuple(int(d) for d in shape)
 
 
 def conv_nd(x, kernel, strides, padding, dilation_rate, groups=1):
@@ -120,6 +131,50 @@ class _Conv(Layer):
     def _out_channels(self, input_shape):
         raise NotImplementedError
 
+    # --- Keras 2 shapes: tf_keras checks an input's rank only in the call (its InputSpec) -----------
+    def _keras2_lengths(self, spatial):
+        """conv_utils.conv_output_length of each spatial dim (None stays None; 0 for a window one cell
+        larger than the input)."""
+        return [output_length(n, k, s, self.padding, d)
+                for n, k, s, d in zip(spatial, self.kernel_size, self.strides, self.dilation_rate)]
+
+    def _keras2_conv_output_shape(self, input_shape):
+        """tf_keras Conv.compute_output_shape (base_conv.py:335-359): the dims before the last rank + 1 are
+        batch dims, whatever the rank (Conv2D of (1, 4, 4) gives (0, 3, filters)); the result is a
+        tf.TensorShape, so a negative length is rejected (a 0 one is not)."""
+        s = list(input_shape)
+        b = len(s) - self.rank - 1
+        if self.data_format == "channels_last":
+            out = s[:b] + self._keras2_lengths(s[b:-1]) + [self.filters]
+        else:
+            out = s[:b] + [self.filters] + self._keras2_lengths(s[b + 1:])
+        require(all(d is None or d >= 0 for d in out), "inputs",
+                f"One of the dimensions in the output is <= 0 due to downsampling. Received input shape "
+                f"{tuple(input_shape)} which would produce output shape with a zero or negative value in a dimension.")
+        return tuple(out)
+
+    def _keras2_channels(self, input_shape):
+        """The channel dim tf_keras' build reads (axis -1, or -1 - rank channels_first), defined."""
+        axis = -1 - self.rank if self.data_format == "channels_first" else -1
+        require(len(input_shape) >= -axis, "inputs", f"tuple index out of range: input shape {tuple(input_shape)}")
+        c = input_shape[axis]
+        require(c is not None, "inputs", f"The channel dimension of the inputs should be defined. The input_shape "
+                                         f"received is {tuple(input_shape)}, where axis {axis} is the channel dimension")
+        return int(c)
+
+    def _keras2_min_ndim(self, x):
+        """The InputSpec(min_ndim=rank + 2) that tf_keras' Layer.__call__ checks before building."""
+        require(x.ndim >= self.rank + 2, "inputs", f"expected min_ndim={self.rank + 2}, found ndim={x.ndim}. "
+                                                   f"Full shape received: {x.shape}")
+
+    def _keras2_op_lengths(self, x):
+        """The depthwise op (tf.nn.depthwise_conv2d) rejects a window larger than its padded input by more
+        than one cell (a negative output length); 0 gives an empty output."""
+        spatial = x.shape[2:] if self.data_format == "channels_first" else x.shape[1:-1]
+        require(all(n >= 0 for n in self._keras2_lengths(spatial)), "inputs",
+                f"Computed output size would be negative (input shape {x.shape}, kernel_size={self.kernel_size}, "
+                f"dilation_rate={self.dilation_rate})")
+
     def compute_output_shape(self, input_shape):
         input_shape, out = self._spatial(input_shape)
         channels = self._out_channels(input_shape)
@@ -188,7 +243,15 @@ _CONV_DOC = """{rank}D convolution: a {what} kernel cross-correlated with the in
         or input channels not divisible by groups ("inputs"); weights of other shapes ("weights").
     Editions: Keras 2 converts a float filters with int() (Conv{rank}D(2.0, ...) has 2 filters), takes
         groups=0/None as 1, and accepts inputs with extra leading batch dims (rank > {ndim}: tf.nn.convolution
-        folds them; here they are flattened into the batch). The rest is the same.
+        folds them; here they are flattened into the batch). Its constructor checks groups only by
+        filters % groups == 0 (tf_keras/src/layers/convolutional/base_conv.py:135, 167): groups=-1 or 2.0
+        construct and compute_output_shape works; build rejects the kernel dim C // groups (negative or
+        a float). Its compute_output_shape (base_conv.py:335-359) takes any rank: the dims before the
+        last {rank} + 1 are batch dims (Conv2D of (1, 4, 4) gives (0, 3, filters)), and it rejects only a
+        negative output length (a tf.TensorShape): a valid window one cell larger than the input gives
+        0; build (base_conv.py:212-233) takes any rank too (the channels from the last dim, or
+        -1 - {rank} channels_first) and runs compute_output_shape; only the call checks the rank
+        (InputSpec min_ndim={ndim}, in Layer.__call__) and an output length of 0 gives an empty output.
     Implementation-defined: TensorFlow's CPU Conv2D kernel has no NCHW: Keras 3 runs channels_first
         Conv1D/Conv2D (groups=1) through it and fails with UnimplementedError on CPU; grouped and 3D
         channels_first convolutions go through XLA there and work.
@@ -217,8 +280,13 @@ class _BaseConv(_Conv):
             groups = groups or 1
         self.filters = _positive_int(filters, "filters", "Invalid value for argument `filters`. Expected a "
                                                          f"strictly positive value. Received filters={filters}.")
-        self.groups = _positive_int(groups, "groups", "The number of groups must be a positive integer. "
-                                                      f"Received: groups={groups}.")
+        if edition == KERAS2:  # only filters % groups == 0 (base_conv.py:135, 167): build rejects the rest
+            require(isinstance(groups, (int, float, np.integer)), "groups",
+                    f"unsupported operand for filters % groups. Received: groups={groups!r}")
+            self.groups = groups
+        else:
+            self.groups = _positive_int(groups, "groups", "The number of groups must be a positive integer. "
+                                                          f"Received: groups={groups}.")
         require(self.filters % self.groups == 0, "groups",
                 "The number of filters must be evenly divisible by the number of groups. "
                 f"Received: groups={self.groups}, filters={self.filters}.")
@@ -228,17 +296,14 @@ class _BaseConv(_Conv):
         return self.filters
 
     def compute_output_shape(self, input_shape):
-        input_shape = tuple(input_shape)
-        if self.edition == KERAS2 and len(input_shape) > self.rank + 2:
-            extra = len(input_shape) - self.rank - 2
-            inner = super().compute_output_shape((None, *input_shape[extra + 1:]))
-            return (*input_shape[:extra + 1], *inner[1:])
+        if self.edition == KERAS2:
+            return self._keras2_conv_output_shape(input_shape)
         return super().compute_output_shape(input_shape)
 
     def weight_shapes(self, input_shape):
         input_shape = tuple(input_shape)
-        if self.edition == KERAS2 and len(input_shape) > self.rank + 2:
-            input_shape = (None, *input_shape[len(input_shape) - self.rank - 1:])
+        if self.edition == KERAS2:
+            return self._keras2_weight_shapes(input_shape)
         self._spatial(input_shape)
         channels = self._channels(input_shape)
         require(channels % self.groups == 0, "inputs",
@@ -249,11 +314,27 @@ class _BaseConv(_Conv):
             shapes["bias"] = (self.filters,)
         return shapes
 
+    def _keras2_weight_shapes(self, input_shape):
+        """tf_keras Conv.build (base_conv.py:212-233): the channel dim, divisible by groups; then
+        compute_output_shape (a negative output length); then the kernel, whose dims must be ints >= 0
+        (groups=-1 gives C // -1 < 0, groups=2.0 a float). No rank check: any rank builds."""
+        channels = self._keras2_channels(input_shape)
+        require(channels % self.groups == 0, "inputs",
+                f"The number of input channels must be evenly divisible by the number of groups. Received "
+                f"groups={self.groups}, but the input has {channels} channels (full input shape is {input_shape}).")
+        self._keras2_conv_output_shape(input_shape)
+        shapes = {"kernel": _keras2_dims((*self.kernel_size, channels // self.groups, self.filters), "kernel")}
+        if self.use_bias:
+            shapes["bias"] = (self.filters,)
+        return shapes
+
     def _forward(self, x, w):
         return conv_nd(x, w["kernel"], self.strides, self.padding, self.dilation_rate, self.groups)
 
     def call(self, x, *, weights, training, mask, rng):
         extra = x.ndim - self.rank - 2
+        if self.edition == KERAS2:
+            self._keras2_min_ndim(x)
         if self.edition == KERAS2 and extra > 0:  # extra leading batch dims: fold, convolve, unfold
             lead = x.shape[:extra + 1]
             y = super().call(x.reshape(-1, *x.shape[extra + 1:]), weights=weights, training=training, mask=mask,
@@ -318,12 +399,14 @@ class _BaseDepthwise(_Conv):
         self.depthwise_initializer = resolve_initializer(depthwise_initializer, "depthwise_initializer", edition)
         self.depthwise_regularizer = resolve_regularizer(depthwise_regularizer, "depthwise_regularizer", edition)
         self.depthwise_constraint = resolve_constraint(depthwise_constraint, "depthwise_constraint", edition)
-        self.depth_multiplier = _positive_int(
-            depth_multiplier, "depth_multiplier", "Invalid value for argument `depth_multiplier`. Expected a "
-                                                  f"strictly positive value. Received depth_multiplier={depth_multiplier}.")
-        if edition == KERAS2:
+        if edition == KERAS2:  # never validated (base_depthwise_conv.py): the shapes and build reject
+            self.depth_multiplier = depth_multiplier
             self._check_strides_dilation()
             self.kernel_weights = (("depthwise_kernel", "depthwise_initializer", "depthwise_regularizer"),)
+        else:
+            self.depth_multiplier = _positive_int(
+                depth_multiplier, "depth_multiplier", "Invalid value for argument `depth_multiplier`. Expected a "
+                f"strictly positive value. Received depth_multiplier={depth_multiplier}.")
 
     @property
     def _kernel_name(self):
@@ -332,13 +415,56 @@ class _BaseDepthwise(_Conv):
     def _out_channels(self, input_shape):
         return self.depth_multiplier * self._channels(input_shape)
 
+    def compute_output_shape(self, input_shape):
+        if self.edition == KERAS2:
+            return self._keras2_output_shape(tuple(input_shape))
+        return super().compute_output_shape(input_shape)
+
+    def _keras2_output_shape(self, s):
+        """tf_keras DepthwiseConv1D/2D.compute_output_shape: fixed indices (channel 1 or rank + 1, the
+        spatial dims after or before it), any extra dims ignored; channels * depth_multiplier (None is a
+        TypeError); the result a tf.TensorShape (a negative or float dim is rejected)."""
+        require(len(s) >= self.rank + 2, "inputs", f"tuple index out of range: input shape {s}")
+        cf = self.data_format == "channels_first"
+        channels = s[1] if cf else s[self.rank + 1]
+        require(channels is not None, "inputs", f"unsupported operand: None * depth_multiplier (input shape {s})")
+        out_channels = channels * self.depth_multiplier
+        lengths = self._keras2_lengths(s[2:self.rank + 2] if cf else s[1:self.rank + 1])
+        out = (s[0], out_channels, *lengths) if cf else (s[0], *lengths, out_channels)
+        for d in out:
+            require(d is None or (isinstance(d, (int, np.integer)) and not isinstance(d, bool)), "inputs",
+                    f"Received non-atomic and non-sequence element: {d!r} (output shape {out})")
+            require(d is None or d >= 0, "inputs", f"Dimension {d} must be >= 0 (output shape {out})")
+        return out
+
     def weight_shapes(self, input_shape):
+        if self.edition == KERAS2:
+            return self._keras2_weight_shapes(tuple(input_shape))
         self._spatial(input_shape)
         channels = self._channels(input_shape)
         shapes = {self._kernel_name: (*self.kernel_size, channels, self.depth_multiplier)}
         if self.use_bias:
             shapes["bias"] = (channels * self.depth_multiplier,)
         return shapes
+
+    def _keras2_weight_shapes(self, input_shape):
+        """tf_keras DepthwiseConv.build (base_depthwise_conv.py build): the rank must be rank + 2, the
+        channel dim defined; no output-size check; the kernel dims must be ints >= 0."""
+        require(len(input_shape) == self.rank + 2, "inputs", f"Inputs to `DepthwiseConv` should have rank "
+                                                             f"{self.rank + 2}. Received input_shape={input_shape}.")
+        channels = self._keras2_channels(input_shape)
+        shapes = {self._kernel_name: _keras2_dims((*self.kernel_size, channels, self.depth_multiplier),
+                                                  self._kernel_name)}
+        if self.use_bias:
+            shapes["bias"] = (channels * self.depth_multiplier,)
+        return shapes
+
+    def call(self, x, *, weights, training, mask, rng):
+        if self.edition == KERAS2:
+            self._keras2_min_ndim(x)
+            self._weights(weights, x.shape)  # build rejects another rank first
+            self._keras2_op_lengths(x)
+        return super().call(x, weights=weights, training=training, mask=mask, rng=rng)
 
     def _forward(self, x, w):
         return depthwise_nd(x, w[self._kernel_name], self.strides, self.padding, self.dilation_rate)
@@ -377,7 +503,15 @@ _DEPTHWISE_DOC = """{rank}D depthwise convolution: each input channel cross-corr
         dilated convolution at stride 1 and subsamples; the docstring's "incompatible" is stale).
     Editions: Keras 2 names the kernel "depthwise_kernel", rejects strides > 1 with dilation_rate > 1
         (Conv._validate_init) and its get_config also has "groups": 1 (its constructor passes groups and
-        kernel_initializer/_regularizer/_constraint on to Conv, unused; Keras 3 refuses them).
+        kernel_initializer/_regularizer/_constraint on to Conv, unused; Keras 3 refuses them). It never
+        validates depth_multiplier (tf_keras/src/layers/convolutional/base_depthwise_conv.py): 0 gives
+        0 output channels; a negative or float one is rejected where a shape is made from it. Its
+        compute_output_shape (depthwise_conv{rank}d.py) reads fixed indices (channel 1 or {rank} + 1; any
+        other rank: a shorter shape is an IndexError, extra dims are ignored), multiplies the channels by
+        depth_multiplier (None: TypeError) and rejects only a negative or float dim (a tf.TensorShape):
+        a valid window one cell larger than the input gives 0. Build checks the rank ({ndim}) and the
+        channel dim, not the output size; the call checks min_ndim={ndim}, then build's rank, and its
+        tf.nn.depthwise_conv2d rejects a negative output length (0 gives an empty output).
     Source: keras/src/layers/convolutional/base_depthwise_conv.py, depthwise_conv{rank}d.py,
         keras/src/backend/tensorflow/nn.py depthwise_conv (Keras 3.15.1);
         tf_keras/layers/convolutional/base_depthwise_conv.py; seed page 000.
@@ -419,9 +553,12 @@ class _BaseSeparable(_Conv):
                     resolve_regularizer(locals()[f"{part}_regularizer"], f"{part}_regularizer", edition))
             setattr(self, f"{part}_constraint",
                     resolve_constraint(locals()[f"{part}_constraint"], f"{part}_constraint", edition))
-        self.depth_multiplier = _positive_int(
-            depth_multiplier, "depth_multiplier", "Invalid value for argument `depth_multiplier`. Expected a "
-                                                  f"strictly positive value. Received depth_multiplier={depth_multiplier}.")
+        if edition == KERAS2:  # never validated (base_separable_conv.py): build and the call reject
+            self.depth_multiplier = depth_multiplier
+        else:
+            self.depth_multiplier = _positive_int(
+                depth_multiplier, "depth_multiplier", "Invalid value for argument `depth_multiplier`. Expected a "
+                f"strictly positive value. Received depth_multiplier={depth_multiplier}.")
         if edition == KERAS2:
             filters = int(filters) if isinstance(filters, float) else filters
         self.filters = _positive_int(filters, "filters", "Invalid value for argument `filters`. Expected a "
@@ -432,7 +569,37 @@ class _BaseSeparable(_Conv):
     def _out_channels(self, input_shape):
         return self.filters
 
+    def compute_output_shape(self, input_shape):
+        if self.edition == KERAS2:  # Conv's: depends on filters only, any rank
+            return self._keras2_conv_output_shape(input_shape)
+        return super().compute_output_shape(input_shape)
+
+    def _keras2_weight_shapes(self, input_shape):
+        """tf_keras SeparableConv.build (base_separable_conv.py build): the channel dim defined, no rank or
+        output-size check; the kernel dims must be ints >= 0 (depth_multiplier -1 or 2.0 fails here)."""
+        channels = self._keras2_channels(input_shape)
+        dm = self.depth_multiplier
+        shapes = {"depthwise_kernel": _keras2_dims((*self.kernel_size, channels, dm), "depthwise_kernel"),
+                  "pointwise_kernel": _keras2_dims((*(1,) * self.rank, channels * dm, self.filters),
+                                                   "pointwise_kernel")}
+        if self.use_bias:
+            shapes["bias"] = (self.filters,)
+        return shapes
+
+    def call(self, x, *, weights, training, mask, rng):
+        if self.edition == KERAS2:
+            self._keras2_min_ndim(x)
+            self._weights(weights, x.shape)  # build
+            require(x.ndim == self.rank + 2, "inputs", f"the depthwise op needs a rank-{self.rank + 2} input "
+                                                       f"(input must be 4-dimensional), got shape {x.shape}")
+            self._keras2_op_lengths(x)
+            require(self.depth_multiplier != 0, "depth_multiplier",
+                    "the pointwise tf.nn.conv2d rejects 0 input channels (filter depth must be stricly positive, got 0)")
+        return super().call(x, weights=weights, training=training, mask=mask, rng=rng)
+
     def weight_shapes(self, input_shape):
+        if self.edition == KERAS2:
+            return self._keras2_weight_shapes(tuple(input_shape))
         self._spatial(input_shape)
         channels = self._channels(input_shape)
         dm = self.depth_multiplier
@@ -484,7 +651,13 @@ _SEPARABLE_DOC = """{rank}D depthwise separable convolution: a depthwise convolu
         compute_output_shape accepts it). strides > 1 with dilation_rate > 1 is accepted in Keras 3
         (stride-1 dilated depthwise, subsampled, then pointwise).
     Editions: Keras 2 rejects strides > 1 with dilation_rate > 1; Keras 2's SeparableConv1D accepts
-        padding="causal" (k_eff - 1 zeros before the depthwise step); a float filters is int()-ed; its
+        padding="causal" (k_eff - 1 zeros before the depthwise step); a float filters is int()-ed. It
+        never validates depth_multiplier (tf_keras/src/layers/convolutional/base_separable_conv.py): its
+        compute_output_shape is Conv's (filters only, any rank, only a negative output length rejected:
+        a valid window one cell larger than the input gives 0; see Conv{rank}D); build checks only the
+        channel dim (any rank; a negative or float depth_multiplier fails making the kernels); the call
+        checks min_ndim={ndim}, then its tf.nn.separable_conv2d rejects another rank, a negative output
+        length and depth_multiplier 0 (the pointwise conv2d: "filter depth must be stricly positive"); its
         get_config also carries Conv's "groups": 1, "kernel_initializer" (glorot_uniform),
         "kernel_regularizer" and "kernel_constraint" (None), which its constructor passes on to Conv
         (unused; Keras 3 refuses those keywords).

@@ -28,13 +28,15 @@ class Dense(Layer):
         ``kernel_regularizer``, ``bias_regularizer``, ``activity_regularizer``, ``kernel_constraint``,
         ``bias_constraint``. supports_masking: True (the incoming mask passes through unchanged).
         losses: [activity loss / batch size] (if any), then kernel and bias regularizer penalties.
-    Errors: units not a positive int ("Received an invalid value for `units`"); an unknown
+    Errors: units not a positive int ("Received an invalid value for `units`"; Keras 2: see Editions); an unknown
         activation, initializer, regularizer or constraint identifier (named by its argument);
         an input of rank < 2 ("inputs": expected min_ndim=2); an input whose last dimension is
         None when building ("inputs": shapes used to initialize variables must be fully defined);
         weights whose shapes differ from weight_shapes ("weights").
     Editions: Keras 2 converts units with int() when it is not an int, so Dense(2.7) has 2 units and
-        Dense("3") 3; Keras 3 rejects any non-int. Keras 2's compute_output_shape rejects a None last
+        Dense("3") 3, and rejects only units < 0 (tf_keras/src/layers/core/dense.py:119-120): Dense(0)
+        has a (d, 0) kernel and gives an empty (..., 0) output; a bool units passes the constructor and
+        fails in build (a bool dimension); Keras 3 rejects any non-int and units = 0. Keras 2's compute_output_shape rejects a None last
         dimension; Keras 3's gives (..., units). get_config: Keras 3 adds "quantization_config": None
         and has "activity_regularizer" only when one is set; Keras 2 always has "activity_regularizer"
         (None when unset) and no "quantization_config". Keras 2 computes rank > 2 with tensordot,
@@ -56,12 +58,15 @@ class Dense(Layer):
         # quantization_config: Keras 3 takes it (and emits None in get_config); unquantized here.
         super().__init__(edition=edition)
         require(quantization_config is None, "quantization_config", "the spec covers unquantized Dense only")
-        if edition == KERAS2 and not isinstance(units, int):
-            try:
-                units = int(units)
-            except (TypeError, ValueError):
-                raise SpecError("units", f"Invalid value for `units`: {units}. Must be a positive integer.") from None
-        require(isinstance(units, int) and units > 0, "units",
+        if edition == KERAS2:  # self.units = int(units) if not isinstance(units, int); then only units < 0
+            if not isinstance(units, int):
+                try:
+                    units = int(units)
+                except (TypeError, ValueError):
+                    raise SpecError("units", f"int(units) fails. Received: units={units!r}") from None
+            require(units >= 0, "units",
+                    f"Received an invalid value for `units`, expected a positive integer. Received: units={units}")
+        require(isinstance(units, int) and (units > 0 or edition == KERAS2), "units",
                 f"Received an invalid value for `units`, expected a positive integer. Received: units={units}")
         self.units, self.use_bias = units, use_bias
         self.activation_name, self.activation = resolve_activation(activation, edition)
@@ -94,6 +99,9 @@ class Dense(Layer):
         require(input_shape[-1] is not None, "inputs",
                 f"The last dimension of the inputs to a Dense layer should be defined. Found None. "
                 f"Full input shape received: {tuple(input_shape)}")
+        # Keras 2 keeps a bool units (an int to its check); add_weight then rejects a bool dimension.
+        require(self.edition != KERAS2 or not isinstance(self.units, bool), "units",
+                "Keras 2's add_weight rejects a bool dimension (TensorShapeProto: expected an int, got a boolean)")
         shapes = {"kernel": (int(input_shape[-1]), self.units)}
         if self.use_bias:
             shapes["bias"] = (self.units,)
@@ -173,14 +181,15 @@ class Lambda(Layer):
         Mask: mask=None: no output mask (Keras 3: supports_masking False, the incoming mask is
         dropped with a warning); a callable: mask(x, incoming_mask); anything else: that fixed mask.
     Defaults: output_shape=None, mask=None, arguments=None (an empty dict).
-        get_config() == {"function": function, "output_shape": ... (only when set),
+        get_config() == {"function": function, "output_shape": ... (only when set; Keras 2: always),
         "mask": ... (only when set), "arguments": arguments}; the callables are given as the
         objects themselves (Keras serializes them as bytecode or by name).
     Errors: function not callable ("function"); arguments not a dict ("arguments"); a tuple
         output_shape that is not a tuple of ints/None ("output_shape").
     Editions: Keras 2 sets supports_masking True even with mask=None (its compute_mask returns None,
         so the mask is dropped without a warning); the output mask is None in both. Keras 2's
-        get_config stores function_type/module keys and always has "output_shape".
+        get_config stores function_type/module keys and always has "output_shape" (None when unset;
+        tf_keras/src/layers/core/lambda_layer.py:277-289).
     Seed page: examples x ** 2, antirectifier with an output_shape function, and
         hadamard_product_sum returning [x1 * x2, sum(x1 * x2, -1)] with output shapes
         [shape1, shape2[:-1]].
@@ -211,7 +220,7 @@ class Lambda(Layer):
 
     def get_config(self):
         config = {"function": self.function}
-        if self.output_shape is not None:
+        if self.output_shape is not None or self.edition == KERAS2:  # Keras 2 always stores it
             config["output_shape"] = self.output_shape
         if self.mask is not None:
             config["mask"] = self.mask
@@ -293,11 +302,12 @@ class Input:
         get_config() (InputLayer's) == {"batch_shape", "dtype", "sparse", "ragged", "name", "optional"}.
     Errors: both shape and batch_shape ("shape": You cannot pass both `shape` and `batch_shape`);
         neither ("shape": You must pass a `shape` argument); batch_size with batch_shape
-        ("batch_size"); a shape that is not an iterable (e.g. shape=32), or has a str/float or
+        ("batch_size"); a shape that is not an iterable (e.g. shape=32; Keras 2: see Editions), or has a str/float or
         negative dimension ("shape"/"batch_shape"/"batch_size"); an unknown dtype ("dtype").
     Editions: Keras 2 accepts batch_size together with batch_shape (batch_shape[0] silently wins),
         and is ``keras.layers.Input`` / ``keras.Input`` with batch_shape passed through **kwargs;
-        Keras 3 rejects the combination.
+        Keras 3 rejects the combination. Keras 2 takes an int shape as a 1-tuple: Input(shape=32) is
+        (None, 32) (tf_keras/src/engine/input_layer.py:190-191); Keras 3 rejects it.
     Seed page: ``keras.engine.input_layer.Input()`` with shape, batch_shape, name, dtype, sparse,
         tensor; Input(shape=(32,)) is a batch of 32-vectors; batch_shape=(10, 32) fixes the batch.
     Erratum: ``keras.engine.input_layer`` no longer exists (Keras 3: keras.Input /
@@ -305,7 +315,8 @@ class Input:
         Model(input=..., output=...) keywords are ``inputs=``/``outputs=``.
     Implementation-defined: dtype=int resolves to "int64" on the TensorFlow backend and "int32" on
         the others (the reference gives "int64").
-    Source: keras/src/layers/core/input_layer.py Input, InputLayer (Keras 3.15.1); keras/src/backend/common/variables.py standardize_shape; seed page 001.
+    Source: keras/src/layers/core/input_layer.py Input, InputLayer (Keras 3.15.1); keras/src/backend/common/variables.py standardize_shape;
+        tf_keras/src/engine/input_layer.py Input, InputLayer; seed page 001.
     """
 
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, batch_shape=None,
@@ -317,6 +328,8 @@ class Input:
             require(batch_size is None or batch_shape is None, "batch_size",
                     "You cannot pass both `batch_size` and `batch_shape` at the same time.")
         require(shape is not None or batch_shape is not None, "shape", "You must pass a `shape` argument.")
+        if edition == KERAS2 and isinstance(shape, int):
+            shape = (shape,)  # InputLayer: elif isinstance(input_shape, int): input_shape = (input_shape,)
         if shape is not None:
             batch_shape = (batch_size,) + _standardize_shape(shape, "shape")
             self.shape = _standardize_shape(batch_shape, "batch_size")

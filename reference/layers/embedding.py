@@ -30,11 +30,25 @@ class OutOfRange(SpecError):
 
 
 def _positive_dim(value, argument, edition):
-    ok = isinstance(value, int) and not isinstance(value, bool) and value > 0
+    """Keras 3: a positive Python int (not a bool). Keras 2's constructor only tests ``value <= 0``
+    (tf_keras/src/layers/core/embedding.py:137): a float or bool passes it (see _table_dim)."""
     if edition == KERAS2:
+        try:
+            ok = not value <= 0
+        except TypeError:  # a value that does not compare with 0 (a string): the test itself fails
+            ok = False
         require(ok, argument, f"Both `input_dim` and `output_dim` should be positive, Received {argument} = {value}")
+        return
+    ok = isinstance(value, int) and not isinstance(value, bool) and value > 0
     require(ok, argument, f"`{argument}` must be a positive integer. Received: {argument}={value} "
                           f"(of type {type(value).__name__}).")
+
+
+def _table_dim(value, argument):
+    """Keras 2's build: add_weight((input_dim, output_dim)) needs int dimensions (a float is a TypeError,
+    a bool is rejected by the shape proto or the tensor conversion)."""
+    require(isinstance(value, (int, np.integer)) and not isinstance(value, bool), argument,
+            f"Dimension value must be integer. Received: {argument}={value!r} (of type {type(value).__name__})")
 
 
 @feature("layers", seed_page="000")
@@ -62,8 +76,11 @@ class Embedding(Layer):
         initializer/regularizer/constraint (named by its argument); weights (constructor or call) not of
         shape (input_dim, output_dim) ("weights"); lora_rank or quantization_config set ("lora_rank",
         "quantization_config": outside the spec).
-    Editions: Keras 2 (tf-keras) checks only that input_dim and output_dim are positive (a float fails
-        later, when building); it looks up with tf.nn.embedding_lookup, which does not wrap negative
+    Editions: Keras 2 (tf-keras) checks only ``input_dim <= 0 or output_dim <= 0`` in the constructor
+        (tf_keras/src/layers/core/embedding.py:137): a float or bool input_dim/output_dim constructs;
+        compute_output_shape (a TensorShape, embedding.py:195-198) rejects a float output_dim only (a
+        bool one is 1 there) and ignores input_dim; build (add_weight of (input_dim, output_dim),
+        embedding.py:179-187) rejects a float or bool in either (TypeError/ValueError). It looks up with tf.nn.embedding_lookup, which does not wrap negative
         indices (out of range there, see Implementation-defined); get_config has "input_length" and no
         "quantization_config". Casting, output shape and the mask are the same.
     Implementation-defined: an index outside the table (>= input_dim, < -input_dim in Keras 3, < 0 in
@@ -115,6 +132,9 @@ class Embedding(Layer):
         return config
 
     def weight_shapes(self, input_shape=None):
+        if self.edition == KERAS2:
+            _table_dim(self.input_dim, "input_dim")
+            _table_dim(self.output_dim, "output_dim")
         return {"embeddings": (self.input_dim, self.output_dim)}
 
     def weight_initializers(self):
@@ -126,6 +146,9 @@ class Embedding(Layer):
         return super().init_weights(input_shape, rng)
 
     def compute_output_shape(self, input_shape):
+        if self.edition == KERAS2:  # shape_type_conversion makes a TensorShape: an int (a bool too) only
+            require(isinstance(self.output_dim, (int, np.integer)), "output_dim",
+                    f"Received non-atomic and non-sequence element: {self.output_dim!r}")
         return (*tuple(input_shape), self.output_dim)
 
     def _weights(self, weights, input_shape=None):

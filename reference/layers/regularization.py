@@ -19,7 +19,10 @@ class ActivityRegularization(Layer):
     Defaults: l1=0.0, l2=0.0 (no penalty, the loss is 0.0). get_config() == {"l1": l1, "l2": l2}.
         supports_masking: True (the mask passes through).
     Errors: Keras 3 rejects a negative, infinite or NaN l1 or l2, or a non-number ("l1"/"l2", from L1L2).
-    Editions: Keras 2 accepts a negative factor (a negative loss); both editions divide by the batch size.
+    Editions: Keras 2 accepts a negative factor (a negative loss) but, like Keras 3, rejects an infinite or
+        NaN one or a non-number at construction (its regularizers.L1L2(l1=l1, l2=l2) runs
+        _check_penalty_number: tf_keras/src/layers/regularization/activity_regularization.py:44,
+        tf_keras/src/regularizers.py:32, 240-241); both editions divide by the batch size.
     Seed page: l1, l2 are positive float factors; output shape = input shape.
     Erratum: the page spells the layer "ActivityRegulification" and writes the defaults "0,0" (decimal
         commas); it is keras.layers.ActivityRegularization(l1=0.0, l2=0.0).

@@ -13,6 +13,10 @@ Shared rules:
   that overrides compute_mask, and none does): an incoming mask is dropped, compute_mask gives None.
 - The Keras 3 input spec fixes the rank (3, 4 or 5): the call rejects another rank ("inputs").
   Keras' own compute_output_shape does not check the rank (it indexes the shape); the spec's does.
+- Keras 2's compute_output_shape of every one of these layers returns a tf.TensorShape, which
+  rejects a negative dimension ("Dimension -1 must be >= 0"): a crop larger than a known input dim,
+  or UpSampling1D's negative size on a known length, is rejected there (a result of 0 is not); e.g.
+  tf_keras/src/layers/reshaping/cropping2d.py:126, up_sampling1d.py:75.
 """
 
 from __future__ import annotations
@@ -88,12 +92,17 @@ class _Spatial(Layer):
         require_rank(shape, ndim=self.rank + 2)
 
     def _map_shape(self, input_shape, fn):
-        """input_shape with each spatial dim d (known) replaced by fn(i, d); None stays None."""
+        """input_shape with each spatial dim d (known) replaced by fn(i, d); None stays None. Keras 2
+        returns the result as a tf.TensorShape, which rejects a negative dimension."""
         self._check_rank(input_shape)
         out = list(input_shape)
         for i, a in enumerate(self._axes()):
             if out[a] is not None:
                 out[a] = fn(i, out[a])
+        if self.edition == KERAS2:
+            bad = [d for d in out if d is not None and d < 0]
+            require(not bad, "inputs", f"Dimension {bad[0] if bad else 0} must be >= 0 (the output shape "
+                                       f"{tuple(out)} of input shape {tuple(input_shape)})")
         return tuple(out)
 
 
@@ -147,7 +156,8 @@ class Cropping1D(_Cropping):
         call ("cropping": must be smaller than the input length) — an error, never an empty output;
         an input rank other than 3 ("inputs": expected ndim=3).
     Editions: Keras 2's compute_output_shape does not check the cropping (it gives steps - c0 - c1,
-        possibly <= 0); its call rejects c0 + c1 >= steps as Keras 3 does. Otherwise the same.
+        possibly 0; a negative length is rejected by its tf.TensorShape, tf_keras/src/layers/reshaping/
+        cropping1d.py:71-77); its call rejects c0 + c1 >= steps as Keras 3 does. Otherwise the same.
     Source: keras/src/layers/reshaping/cropping1d.py Cropping1D (Keras 3.15.1);
         tf_keras/layers/reshaping/cropping1d.py; seed page 000.
     """
@@ -183,7 +193,9 @@ class Cropping2D(_Cropping):
         dimension) — an error, never an empty output; rank other than 4 ("inputs"); a bad data_format.
     Editions: Keras 2 does not reject a negative int (its call then slices x[c:-c] literally:
         cropping=-1 takes x[-1:1]); its compute_output_shape does not check the cropping and gives
-        None for a spatial dim of 0 (it tests the dim for truth). Its call checks as Keras 3.
+        None for a spatial dim of 0 (it tests the dim for truth); a crop larger than a known dim gives a
+        negative dim, which its tf.TensorShape rejects (tf_keras/src/layers/reshaping/cropping2d.py:126),
+        a crop equal to it gives 0. Its call checks as Keras 3.
     Source: keras/src/layers/reshaping/cropping2d.py Cropping2D (Keras 3.15.1);
         tf_keras/layers/reshaping/cropping2d.py; seed page 000.
     """
@@ -211,7 +223,8 @@ class Cropping3D(_Cropping):
         ("cropping") — an error, never an empty output; rank other than 5 ("inputs"); a bad data_format.
     Editions: Keras 2 does not reject a negative int; neither its compute_output_shape nor its call
         checks the cropping against the input: the call slices literally, so a cropping >= the dim
-        gives an empty axis (Keras 3 rejects it), and compute_output_shape gives Di - before - after.
+        gives an empty axis (Keras 3 rejects it), and compute_output_shape gives Di - before - after
+        (a negative result is rejected by its tf.TensorShape, tf_keras/src/layers/reshaping/cropping3d.py:121-166).
     Source: keras/src/layers/reshaping/cropping3d.py Cropping3D (Keras 3.15.1);
         tf_keras/layers/reshaping/cropping3d.py; seed page 000.
     """
@@ -291,7 +304,8 @@ class ZeroPadding2D(_ZeroPadding):
         ops.pad, which TensorFlow (InvalidArgumentError) and NumPy reject and torch turns into a crop.
         The spec raises :class:`ImplementationDefined` ("padding") there.
     Editions: the same in Keras 2 (tf-keras spatial_2d_padding; a negative int passes its
-        constructor too).
+        constructor too), except that its compute_output_shape rejects a negative result (H + 2p < 0:
+        tf.TensorShape, tf_keras/src/layers/reshaping/zero_padding2d.py compute_output_shape).
     Source: keras/src/layers/reshaping/zero_padding2d.py ZeroPadding2D (Keras 3.15.1);
         tf_keras/layers/reshaping/zero_padding2d.py; seed page 000.
     """
@@ -318,7 +332,8 @@ class ZeroPadding3D(_ZeroPadding):
         not an int or 2 ints >= 0 ("padding"); rank other than 5 ("inputs"); a bad data_format.
     Implementation-defined: a negative int padding, as ZeroPadding2D (the constructor accepts it, the
         call's ops.pad is backend-specific); the spec raises :class:`ImplementationDefined`.
-    Editions: the same in Keras 2.
+    Editions: the same in Keras 2, except that its compute_output_shape rejects a negative result
+        (tf.TensorShape, tf_keras/src/layers/reshaping/zero_padding3d.py compute_output_shape).
     Source: keras/src/layers/reshaping/zero_padding3d.py ZeroPadding3D (Keras 3.15.1);
         tf_keras/layers/reshaping/zero_padding3d.py; seed page 000.
     """
@@ -373,7 +388,9 @@ class UpSampling1D(_UpSampling):
     Errors: size not a Python int, or a bool ("size": Keras raises TypeError "Expected an integer
         value for `size`"); size <= 0 ("size": should be a positive integer); rank other than 3 ("inputs").
     Editions: Keras 2 takes int(size) (a float truncates: 2.7 -> 2; a bool is 0/1) and does not check
-        it in the constructor; its call (backend.repeat_elements) fails for size <= 0, which the spec
+        it in the constructor; its compute_output_shape gives steps * size, which its tf.TensorShape
+        rejects when negative (a negative size on a known length; tf_keras/src/layers/reshaping/
+        up_sampling1d.py:70-75); its call (backend.repeat_elements) fails for size <= 0, which the spec
         rejects in the call ("size").
     Source: keras/src/layers/reshaping/up_sampling1d.py UpSampling1D (Keras 3.15.1);
         tf_keras/layers/reshaping/up_sampling1d.py; seed page 000.

@@ -68,8 +68,9 @@ def windows(x, kernel_size, strides, padding="valid", dilation_rate=None, value=
     dilation_rate = tuple(dilation_rate or (1,) * rank)
     xp = pad(np.asarray(x), kernel_size, strides, padding, dilation_rate, value)
     extents = [effective_size(k, d) for k, d in zip(kernel_size, dilation_rate)]
-    if any(e > n for e, n in zip(extents, xp.shape[1:-1])):
-        return np.empty((xp.shape[0], *[0] * rank, xp.shape[-1], *kernel_size), xp.dtype)
+    if any(e > n for e, n in zip(extents, xp.shape[1:-1])):  # no window fits on some axis: an empty output
+        out = [max((n - e) // s + 1, 0) for n, e, s in zip(xp.shape[1:-1], extents, strides)]
+        return np.empty((xp.shape[0], *out, xp.shape[-1], *kernel_size), xp.dtype)
     w = sliding_window_view(xp, extents, axis=tuple(range(1, rank + 1)))  # (b, *positions, c, *extents)
     out_index = tuple(slice(None, None, s) for s in strides)
     tap_index = tuple(slice(None, None, d) for d in dilation_rate)
