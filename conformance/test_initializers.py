@@ -23,7 +23,7 @@ from adapters.dtypes import FLOAT_DTYPES, finfo
 from conformance import stats
 from conformance.tolerance import reduction_ulps
 from conformance import strategies as cs
-from conformance.check import assert_close, assert_equal, assert_roundtrip, expect_rejection, label, run_both
+from conformance.check import assert_close, assert_equal, assert_roundtrip, expect_rejection, label, outcome, run_both
 from conformance.divergence import Divergence, recorder
 from reference.registry import features
 
@@ -181,12 +181,21 @@ def _check_stats(sample, dist, case, adapter, tests):
                          {"case": None, "snippet": adapter.snippet(case), "stats": tests})
 
 
+def _sample(adapter, case):
+    """The adapter's sample of a case the spec accepts; its rejection is a divergence, not a crash."""
+    kind, value = outcome(adapter, case)
+    if kind == "rejected":
+        raise Divergence(f"the adapter rejects it but the spec accepts it [{label(case)}]: {value}",
+                         {"case": None, "snippet": adapter.snippet(case), "rejections": {"spec": None, "adapter": value}})
+    return np.asarray(value, np.float64)
+
+
 @pytest.mark.parametrize("feature,config,shape", [pytest.param(*c, id=_stat_id(c)) for c in STAT_CASES])
 def test_distribution(spec, adapter, feature, config, shape):
     """KS against the spec's exact CDF, and the first two moments, on one large float32 sample."""
     case = Case(feature, "sample", {**config, "seed": 1234}, shape=shape)
     recorder().last_case = case
-    sample = np.asarray(adapter.run(case), np.float64)
+    sample = _sample(adapter, case)
     dist = spec_initializer(spec, feature, config).distribution(shape)
     _check_stats(sample, dist, case, adapter, [stats.ks_test(sample, dist), *stats.moment_tests(sample, dist)])
 
@@ -199,8 +208,8 @@ def test_haar(spec, adapter, feature, config, shape):
     first = []
     for seed in range(ORTHOGONAL_SEEDS):
         case = Case(feature, "sample", {**config, "seed": seed}, shape=shape)
-        first.append(float(np.asarray(adapter.run(case)).ravel()[0]))
-    recorder().last_case = case
+        recorder().last_case = case
+        first.append(float(_sample(adapter, case).ravel()[0]))
     dist = spec_initializer(spec, feature, config).distribution(shape)
     _check_stats(np.array(first), dist, case, adapter, [stats.ks_test(np.array(first), dist)])
 

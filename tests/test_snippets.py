@@ -1,4 +1,4 @@
-"""The tf adapter's snippets reproduce their case: executed as pasted, ``out`` is what the adapter computed.
+"""The Keras 3 adapters' snippets reproduce their case: executed as pasted, ``out`` is what the adapter computed.
 
 A report's snippet is the reproduction a user copies into a bug report, so it must rebuild the
 case exactly: the inputs (specials, bfloat16, large arrays packed), the layer's weights, its
@@ -8,7 +8,14 @@ mask and training flag.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
+import json
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -97,3 +104,47 @@ def test_array_keeps_signed_zeros_and_specials():
     assert np.array_equal(np.signbit(back), np.signbit(x)) and np.isnan(back[3]) and back.dtype == np.float32
     zeros = np.array([0.0, -0.0])
     assert "np.full" not in snippets.array(zeros, "float32")
+
+
+# The other Keras 3 backends, each in its own process (Keras reads KERAS_BACKEND once, at import):
+# the adapter computes the Dense case and writes its snippet; the snippet, run as pasted in a process
+# with no KERAS_BACKEND of its own, must pick that backend itself and compute the same numbers.
+OTHER_BACKENDS = {"keras-jax": ("jax", "jax"), "keras-torch": ("torch", "torch"), "keras-numpy": ("numpy", "numpy")}
+ADAPTER_RUN = """
+import json, pickle, sys
+import numpy as np
+import adapters
+case = pickle.load(open(sys.argv[1], "rb"))
+adapter = adapters.load(sys.argv[2])
+result = adapter.run(case)
+print(json.dumps({"snippet": adapter.snippet(case), "out": np.asarray(result.outputs[0], np.float64).tolist()}))
+"""
+SNIPPET_TAIL = """
+import json as _json
+print("RESULT", _json.dumps({"backend": keras.backend.backend(),
+                             "out": np.asarray(keras.ops.convert_to_numpy(out), np.float64).tolist()}))
+"""
+
+
+def _subprocess(args):
+    env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}  # the in-process tf adapter set one
+    done = subprocess.run([sys.executable, *args], cwd=Path(__file__).resolve().parent.parent, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, id=n, marks=pytest.mark.skipif(
+    importlib.util.find_spec(pkg) is None, reason=f"needs {pkg}")) for n, (_, pkg) in OTHER_BACKENDS.items()])
+def test_snippet_reproduces_the_adapter_on_other_backends(name, tmp_path):
+    backend = OTHER_BACKENDS[name][0]
+    case = next(c for c in CASES if c.feature == "layers.Dense" and c.op == "call")
+    (tmp_path / "case.pkl").write_bytes(pickle.dumps(case))
+    adapter = json.loads(_subprocess(["-c", ADAPTER_RUN, str(tmp_path / "case.pkl"), name])
+                         .strip().splitlines()[-1])
+    assert f"os.environ['KERAS_BACKEND'] = {backend!r}" in adapter["snippet"]
+    (tmp_path / "snippet.py").write_text(adapter["snippet"] + "\n" + SNIPPET_TAIL)
+    printed = _subprocess([str(tmp_path / "snippet.py")])
+    got = json.loads(next(line for line in printed.splitlines() if line.startswith("RESULT "))[len("RESULT "):])
+    assert got["backend"] == backend
+    np.testing.assert_array_equal(np.asarray(got["out"]), np.asarray(adapter["out"]))

@@ -1,0 +1,65 @@
+"""The ``keras-jax`` adapter: Keras 3 on JAX (``KERAS_BACKEND=jax``).
+
+Everything Keras is in :mod:`adapters.keras3`; this module is JAX's part.
+
+- float64: JAX's default configuration, as Keras' own test suite runs it (``jax_enable_x64``
+  unset): JAX then stores a requested float64 as float32. Setting the option would not give
+  float64 either: Keras' ``result_type`` maps float64 to float32 on every backend but TensorFlow
+  (keras-team/keras#23223), so most ops would still return float32.
+- Devices: ``keras.device("cpu:0")`` is ``jax.default_device(jax.devices("cpu")[0])``
+  (keras/src/backend/jax/core.py ``device_scope``), so a CPU run stays on the CPU on a GPU
+  machine; ``device="gpu"`` is an error when ``jax.devices("gpu")`` has none.
+- Rejections: Keras raises ValueError/TypeError; JAX raises TypeError (dtypes, shapes of
+  ``dot_general``), ValueError and IndexError for invalid inputs.
+"""
+
+from __future__ import annotations
+
+from adapters.base import AdapterUnavailable
+from adapters.keras3 import Keras3Adapter
+
+
+class KerasJaxAdapter(Keras3Adapter):
+    name = "keras-jax"
+    framework = "jax"
+    backend = "jax"
+    devices = ("cpu", "gpu")
+    needs = "JAX and Keras 3"
+    install = "pip install jax==0.10.2 jaxlib keras==3.15.1"
+
+    def _import_framework(self):
+        import jax
+
+        self.jax = jax
+
+    def _versions(self):
+        return {"keras": self.keras.__version__, "jax": self.jax.__version__}
+
+    def _select_device(self, device):
+        if device == "gpu":
+            try:
+                gpus = self.jax.devices("gpu")
+            except RuntimeError as e:  # JAX raises when no backend of that platform exists
+                gpus, why = [], str(e)
+            else:
+                why = "no devices"
+            if not gpus:
+                raise AdapterUnavailable(
+                    f"--device=gpu: JAX sees no GPU on this machine (jax.devices('gpu'): {why}); "
+                    "run with --device=cpu, or on a GPU machine with a CUDA jaxlib (pip install 'jax[cuda12]')"
+                )
+            return "gpu:0"
+        return "cpu:0"
+
+    def supports(self, feature, dtype=None):
+        if feature == "initializers.Orthogonal" and dtype in ("float16", "bfloat16") and self.device == "cpu":
+            return (f"jnp.linalg.qr (LAPACK geqrf on the CPU), which Keras' JAX backend Orthogonal calls, has no "
+                    f"{dtype} kernel: NotImplementedError 'Unsupported dtype {dtype}.'")
+        return super().supports(feature, dtype)
+
+    def _argument_errors(self):
+        return (ValueError, TypeError, IndexError)
+
+
+def make(device="cpu", edition=None):
+    return KerasJaxAdapter(device=device)

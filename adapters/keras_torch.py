@@ -1,0 +1,70 @@
+"""The ``keras-torch`` adapter: Keras 3 on PyTorch (``KERAS_BACKEND=torch``).
+
+Everything Keras is in :mod:`adapters.keras3`; this module is PyTorch's part.
+
+- Devices: Keras' torch backend puts every tensor and variable on ``get_device()``, which is
+  CUDA whenever it is available unless a ``keras.device`` scope says otherwise
+  (keras/src/backend/torch/core.py ``DEFAULT_DEVICE``, ``device_scope``); the adapter enters
+  ``keras.device("cpu")`` or ``keras.device("cuda:0")`` around every case, and ``device="gpu"``
+  is an error when ``torch.cuda.is_available()`` is false.
+- Rejections: Keras raises ValueError/TypeError; PyTorch raises RuntimeError for inputs whose
+  shapes do not fit (``mat1 and mat2 shapes cannot be multiplied``, ...) and IndexError for
+  indices out of range: those are argument errors too.
+"""
+
+from __future__ import annotations
+
+from adapters.base import AdapterUnavailable
+from adapters.keras3 import Keras3Adapter
+
+
+class KerasTorchAdapter(Keras3Adapter):
+    name = "keras-torch"
+    framework = "torch"
+    backend = "torch"
+    devices = ("cpu", "gpu")
+    needs = "PyTorch and Keras 3"
+    install = (
+        "pip install keras==3.15.1 && pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu "
+        "(the CPU build; a plain `pip install torch` is a multi-GB CUDA download)")
+
+    def _import_framework(self):
+        import torch
+
+        self.torch = torch
+
+    def _versions(self):
+        return {"keras": self.keras.__version__, "torch": self.torch.__version__}
+
+    def _select_device(self, device):
+        if device == "gpu":
+            if not self.torch.cuda.is_available():
+                raise AdapterUnavailable(
+                    "--device=gpu: PyTorch sees no GPU on this machine (torch.cuda.is_available() is False); "
+                    "run with --device=cpu, or on a GPU machine with a CUDA build of torch"
+                )
+            return "cuda:0"
+        return "cpu"  # torch's own name: tensors on "cpu" need no copy to match it
+
+    # PyTorch's CPU kernels that do not exist for a dtype (NotImplementedError from the kernel).
+    CPU_MISSING = {
+        ("initializers.Orthogonal", "float16"): "torch.linalg.qr has no CPU kernel for float16 ('geqrf_cpu' not implemented for 'Half')",
+        ("initializers.Orthogonal", "bfloat16"):
+            "torch.linalg.qr has no CPU kernel for bfloat16 ('geqrf_cpu' not implemented for 'BFloat16')",
+        ("layers.AveragePooling3D", "float16"):
+            "torch's avg_pool3d has no CPU kernel for float16 ('avg_pool3d_out_frame' not implemented for 'Half')",
+        ("layers.AveragePooling3D", "bfloat16"):
+            "torch's avg_pool3d has no CPU kernel for bfloat16 ('avg_pool3d_out_frame' not implemented for 'BFloat16')",
+    }
+
+    def supports(self, feature, dtype=None):
+        if self.device == "cpu" and (feature, dtype) in self.CPU_MISSING:
+            return self.CPU_MISSING[feature, dtype]
+        return super().supports(feature, dtype)
+
+    def _argument_errors(self):
+        return (ValueError, TypeError, IndexError, RuntimeError)
+
+
+def make(device="cpu", edition=None):
+    return KerasTorchAdapter(device=device)

@@ -1,0 +1,96 @@
+"""The Keras 3 adapters on JAX, PyTorch and NumPy load, report themselves and refuse what they cannot do.
+
+Keras reads ``KERAS_BACKEND`` once, at its first import, so each check runs in a fresh
+subprocess. No GPU is needed: on a machine without one, ``--device=gpu`` must be a usage error
+naming the missing GPU (never a silent CPU run).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# adapter name -> (KERAS_BACKEND, the backend's framework package)
+BACKENDS = {"keras-jax": ("jax", "jax"), "keras-torch": ("torch", "torch"), "keras-numpy": ("numpy", "numpy")}
+
+
+def _needs(package: str):
+    return pytest.mark.skipif(importlib.util.find_spec(package) is None or importlib.util.find_spec("keras") is None,
+                              reason=f"needs {package} and keras")
+
+
+def _params(names):
+    return [pytest.param(n, marks=_needs(BACKENDS[n][1]), id=n) for n in names]
+
+
+def _env() -> dict:
+    """The environment without a KERAS_BACKEND (an in-process tf adapter sets one): each adapter picks its own."""
+    env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+    env["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    return env
+
+
+def _python(code: str, timeout=300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_env(), capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.mark.parametrize("name", _params(BACKENDS))
+def test_adapter_loads_and_reports_itself(name):
+    backend, package = BACKENDS[name]
+    code = (
+        f"import json, adapters\na = adapters.load({name!r})\n"
+        "import keras\n"
+        "print(json.dumps({'name': a.name, 'edition': a.edition, 'versions': a.versions, 'version': a.version,\n"
+        "                  'backend': keras.backend.backend(), 'devices': list(a.devices), 'device': a.device}))\n")
+    done = _python(code)
+    assert done.returncode == 0, done.stderr[-3000:]
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["name"] == name and got["edition"] == "keras3" and got["device"] == "cpu"
+    assert got["backend"] == backend
+    assert list(got["versions"]) == ["keras", package] and all(got["versions"].values())
+    assert got["devices"] == (["cpu"] if name == "keras-numpy" else ["cpu", "gpu"])
+
+
+def _has_gpu(name: str) -> bool:
+    probe = {"keras-jax": "import jax\ntry:\n    print(bool(jax.devices('gpu')))\nexcept RuntimeError:\n    print(False)",
+             "keras-torch": "import torch; print(torch.cuda.is_available())"}[name]
+    return _python(probe).stdout.strip().endswith("True")
+
+
+@pytest.mark.parametrize("name", _params(["keras-jax", "keras-torch"]))
+def test_gpu_without_a_gpu_is_a_usage_error(name):
+    if _has_gpu(name):
+        pytest.skip("this machine has a GPU the framework sees")
+    done = subprocess.run([sys.executable, "-m", "pytest", "conformance/test_activations.py", "-k", "relu",
+                           f"--adapter={name}", "--device=gpu", "-p", "no:cacheprovider", "-q"],
+                          cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 4, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "--device=gpu" in done.stderr and "sees no GPU" in done.stderr, done.stderr[-2000:]
+
+
+@pytest.mark.parametrize("name", _params(["keras-numpy"]))
+def test_numpy_backend_has_no_gpu_device(name):
+    done = _python(f"import adapters\nadapters.load({name!r}, device='gpu')")
+    assert done.returncode != 0 and "AdapterUnavailable" in done.stderr
+    assert "cannot run on device 'gpu'; it supports: cpu" in done.stderr
+
+
+@pytest.mark.parametrize("name", _params(["keras-jax"]))
+@pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None, reason="needs tensorflow")
+def test_keras_already_imported_with_another_backend_is_a_clear_error(name):
+    code = ("import os\nos.environ['KERAS_BACKEND'] = 'tensorflow'\nimport keras\nimport adapters\n"
+            "try:\n    adapters.load(%r)\nexcept adapters.AdapterUnavailable as e:\n    print('UNAVAILABLE:', e)\n" % name)
+    done = _python(code)
+    assert done.returncode == 0, done.stderr[-3000:]
+    message = done.stdout.strip().splitlines()[-1]
+    assert message.startswith("UNAVAILABLE:"), done.stdout
+    assert "KERAS_BACKEND=jax" in message and "'tensorflow'" in message and "its own process" in message
