@@ -31,10 +31,13 @@ if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
   rm -f "$stamp"
   # pip itself first, at the version requirements/ci.txt pins, then everything else from the same file.
   pip_pin=$(grep -E '^pip==' requirements/ci.txt || true)
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check ${pip_pin:+"$pip_pin"}
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${REQUIREMENTS[@]/#/-r}"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .
+  # Each step fails loudly: `set -e` does not hold where this file is sourced inside `a && b`.
+  fail() { echo "scripts/_venv.sh: $1 failed; $VENV is incomplete (no stamp written)" >&2; exit 1; }
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check ${pip_pin:+"$pip_pin"} || fail "installing pip"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${REQUIREMENTS[@]/#/-r}" || fail "pip install ${REQUIREMENTS[*]}"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e . || fail "installing the project"
   echo "$want" > "$stamp"
 fi
-export PATH="$PWD/$VENV/bin:$PATH"
-export VIRTUAL_ENV="$PWD/$VENV"
+VENV=$(cd "$VENV" && pwd)  # absolute, whether given relative or not
+export PATH="$VENV/bin:$PATH"
+export VIRTUAL_ENV="$VENV"
