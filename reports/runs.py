@@ -8,6 +8,11 @@ from pathlib import Path
 
 STATUSES = ("pass", "info", "xfail", "diverge", "xpass", "error", "unsupported")
 REQUIRED = ("feature", "check", "status")
+# What a record may leave out (the end-of-run note on an expectation that matched no check has no
+# case; an older or a third party's file may lack newer fields): the pages read these defaults.
+OPTIONAL = {"params": {}, "message": "", "nodeid": None, "example": None, "metrics": {}, "stats": [],
+            "examples": 0, "mismatches": None, "rejections": None, "repro": "", "snippet": "",
+            "duration_s": None, "framework_s": None, "spec_s": None}
 
 
 class ReportError(Exception):
@@ -57,7 +62,7 @@ def load(path: Path | str) -> Run:
         if missing or record["status"] not in STATUSES:
             why = f"lacks {', '.join(missing)}" if missing else f"has unknown status {record['status']!r}"
             raise ReportError(f"{results}:{n}: the record {why} (statuses: {', '.join(STATUSES)})")
-        records.append(record)
+        records.append({**OPTIONAL, **record})
     if not records:
         raise ReportError(f"{results}: holds no records")
     meta_path = results.parent / "run.json"
