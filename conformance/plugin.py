@@ -7,6 +7,7 @@ parametrized by ``feature``; its check name is the test function's name less
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import platform
@@ -68,6 +69,14 @@ def pytest_configure(config):
                  collected=set(), start=time.time(), adapter_arg=name)
     report = config.getoption("--report")
     STATE["report_dir"] = Path(report) if report else None
+
+
+def pytest_collection_finish(session):
+    """Freeze what is alive once the framework and the checks are loaded (millions of objects from
+    TensorFlow alone): the cyclic garbage collector then no longer walks them on every full
+    collection, which took about 0.15 s each and a tenth of the run."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,9 @@ Select another with ``--hypothesis-profile=dev`` or KERAS_CONFORMANCE_PROFILE. `
 ``ci`` without shrinking (the mutant tests).
 """
 
+import functools
+
+import hypothesis.core
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.internal.conjecture import providers
 
@@ -22,8 +25,30 @@ def _no_local_constants():
         providers._get_local_constants = lambda: providers.Constants()
 
 
+def _digest_once():
+    """Hypothesis hashes a test function's source (inspect.getsource, about 1.2 ms) on every run of
+    every check twice: for the derandomized seed and for the database key. The second is served
+    from a cache keyed by the function and the parametrization id Hypothesis' pytest plugin adds to
+    the digest, so it is the same bytes and the same draws. (Private API, Hypothesis 6.170;
+    tests/test_plugin.py checks the cached digest against the uncached one.)"""
+    digest = getattr(hypothesis.core, "function_digest", None)
+    if digest is None or hasattr(digest, "uncached"):
+        return
+
+    @functools.lru_cache(maxsize=64)
+    def by_key(function, add_digest):
+        return digest(function)
+
+    def cached(function):
+        return by_key(function, getattr(function, "_hypothesis_internal_add_digest", None))
+
+    cached.uncached = digest
+    hypothesis.core.function_digest = cached
+
+
 def register():
     _no_local_constants()
+    _digest_once()
     settings.register_profile("ci", derandomize=True, database=None, max_examples=30, print_blob=False, **COMMON)
     settings.register_profile("dev", max_examples=100, **COMMON)
     settings.register_profile("thorough", max_examples=1000, **COMMON)

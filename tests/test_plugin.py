@@ -163,3 +163,28 @@ def test_entry_point_adapter_runs_by_name(tmp_path):
     assert {r["status"] for r in records} == {"pass", "xfail", "unsupported"}
     proc = run("conformance/test_activations.py", "--adapter=nope", "-q")
     assert proc.returncode == 4 and "tinyact" in proc.stderr and "keras-jax" in proc.stderr
+
+
+def test_cached_function_digest_is_hypothesis_digest():
+    """conformance/profiles.py caches Hypothesis' source digest (the derandomized seed): it must equal
+    the uncached digest, per parametrization (the id Hypothesis' pytest plugin adds) as without one."""
+    import hypothesis.core
+
+    from conformance import profiles
+
+    profiles.register()
+    cached = hypothesis.core.function_digest
+    assert hasattr(cached, "uncached")
+
+    def check(x):
+        return x
+
+    seen = set()
+    for add in (None, b"a", b"b", None, b"a"):
+        if add is None:
+            check.__dict__.pop("_hypothesis_internal_add_digest", None)
+        else:
+            check._hypothesis_internal_add_digest = add
+        assert cached(check) == cached.uncached(check)
+        seen.add(cached(check))
+    assert len(seen) == 3
