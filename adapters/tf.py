@@ -13,7 +13,7 @@ import os
 import numpy as np
 
 from adapters.base import AdapterUnavailable
-from adapters.keras3 import BASE_LAYER_KEYS, Keras3Adapter  # noqa: F401  (BASE_LAYER_KEYS: kept importable here)
+from adapters.keras3 import Keras3Adapter
 
 
 class TFAdapter(Keras3Adapter):

@@ -1,0 +1,252 @@
+"""What Keras 2 (``tf_keras``) and Keras 3 (``keras``) share in their public API, for both editions' adapters.
+
+Building a feature from its config, calling a layer with the case's weights, mask and training flag,
+initial weights, config round trips, ``get``, and the standalone snippet are the same calls in
+both; :class:`KerasAPIAdapter` makes them once. ``adapters/keras3.py`` (Keras 3 on any backend)
+and ``adapters/tf_keras.py`` (Keras 2) subclass it and say where the editions differ:
+
+- ``keras`` (the module), ``_tensor``/``_numpy``, ``_device_scope`` and ``_rejections``
+  (the exception types that are rejections of an argument);
+- ``_config``: the case's config in the edition's argument names;
+- ``_lambda_ops``: the module a Lambda's catalog functions compute with;
+- ``_weight_name``, ``_set_mask``/``_get_mask``: how a variable is named and a mask is carried;
+- ``lambda_meta_keys``: what a Lambda's config holds beside its functions;
+- the snippet's ``snippet_module``, ``_snippet_imports``, ``_snippet_input``, ``_snippet_mask``,
+  ``snippet_weight_key`` and ``snippet_weight_name``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from adapters import lambdas, snippets
+from adapters.base import Adapter, Case, LayerResult, Rejected, Resolved, RoundTrip
+
+# Keys every Keras layer's get_config has, which are not the layer's own semantics.
+BASE_LAYER_KEYS = ("name", "trainable", "dtype", "batch_input_shape", "batch_shape", "input_shape")
+
+
+class KerasAPIAdapter(Adapter):
+    keras = None  # the Keras module: keras or tf_keras
+    lambda_meta_keys: tuple[str, ...] = ()  # a Lambda config's keys that describe how its functions were saved
+    snippet_module = "keras"
+    snippet_weight_key = "v.path"  # the snippet's expression naming a variable in ``out`` (sample)
+    snippet_weight_name = "v.path.rsplit('/', 1)[-1]"  # ... and its short name, as the case's weights say
+
+    # --- where the editions differ -------------------------------------------------------------
+
+    def _config(self, feature: str, config: dict) -> dict:
+        """``config`` (Keras 3 argument names, as the cases speak) in the edition's names."""
+        return dict(config)
+
+    def _lambda_ops(self):
+        return self.keras.ops
+
+    def _weight_name(self, variable) -> str:
+        return variable.path.rsplit("/", 1)[-1]
+
+    def _set_mask(self, tensor, mask) -> None:
+        raise NotImplementedError
+
+    def _get_mask(self, tensor):
+        raise NotImplementedError
+
+    def _device_scope(self):
+        raise NotImplementedError
+
+    def _tensor(self, x):
+        raise NotImplementedError
+
+    def _numpy(self, t):
+        raise NotImplementedError
+
+    # --- the same in both editions -------------------------------------------------------------
+
+    def _framework(self, fn):
+        with self._device_scope():
+            try:
+                out = fn()
+            except Rejected:
+                raise
+            except Exception as e:  # noqa: BLE001  (whatever Keras raises is what the user sees)
+                # The argument errors are Keras' rejections; any other exception from the
+                # framework is reported as a rejection of its own type.
+                kind = type(e).__name__
+                note = "" if isinstance(e, self._rejections) else " (not an argument error: a framework crash)"
+                raise Rejected(f"{kind}: {e}{note}", kind) from None
+        return out
+
+    def _object(self, case: Case, config=None):
+        config = self._config(case.feature, case.config if config is None else config)
+        if case.area == "layers":
+            if case.feature == "layers.Lambda":
+                config = lambdas.resolve(config, self._lambda_ops())
+            config.setdefault("dtype", case.dtype)  # the layer computes in the case's dtype
+        return getattr(getattr(self.keras, case.area), case.name)(**config)
+
+    def _layer_call(self, case: Case, layer) -> LayerResult:
+        xs = [self._tensor(x) for x in case.inputs]
+        masks_in = case.mask if isinstance(case.mask, list) else [case.mask]
+        for t, m in zip(xs, masks_in):
+            if m is not None:
+                self._set_mask(t, self._tensor(np.asarray(m, bool)))
+        x = xs if len(xs) > 1 else xs[0]
+        if case.weights is not None:
+            layer.build(x.shape if len(xs) == 1 else [t.shape for t in xs])
+            names = [self._weight_name(v) for v in layer.weights]
+            if sorted(names) != sorted(case.weights):
+                raise Rejected(f"ValueError: the layer has weights {names}, the case gives {sorted(case.weights)}")
+            for v, n in zip(layer.weights, names):
+                v.assign(np.asarray(case.weights[n]))
+        y = layer(x, training=case.training)
+        ys = list(y) if isinstance(y, (list, tuple)) else [y]
+        masks = [self._get_mask(t) for t in ys]
+        return LayerResult([self._numpy(t) for t in ys], [None if m is None else self._numpy(m).astype(bool)
+                                                          for m in masks],
+                           [float(self._numpy(v)) for v in layer.losses])
+
+    def _apply(self, case, obj):
+        if case.area == "layers":
+            return self._layer_call(case, obj)
+        if case.area == "initializers":
+            return self._numpy(obj(case.shape, dtype=case.dtype))
+        if case.area == "activations":
+            return self._numpy(obj(self._tensor(case.inputs[0]), **self._config(case.feature, case.config)))
+        return self._numpy(obj(self._tensor(case.inputs[0])))
+
+    def call(self, case):
+        def run():
+            obj = getattr(self.keras.activations, case.name) if case.area == "activations" else self._object(case)
+            return self._apply(case, obj)
+
+        return self._framework(run)
+
+    def sample(self, case):
+        if case.area != "layers":
+            return self.call(case)
+
+        def run():
+            layer = self._object(case)
+            layer.build(case.shape)
+            return {self._weight_name(v): self._numpy(v) for v in layer.weights}
+
+        return self._framework(run)
+
+    def _plain_config(self, layer) -> dict:
+        """``layer.get_config()`` without the base keys, nested objects as {"class_name", "config"},
+        and a Lambda's functions as their catalog names (its config holds their bytecode, and in
+        Keras 2 how each was saved: those keys go)."""
+        lambda_layer = type(layer).__name__ == "Lambda"
+
+        def plain(k, v):
+            if lambda_layer and k in lambdas.CALLABLE_KEYS:
+                return lambdas.name_of(getattr(layer, {"output_shape": "_output_shape"}.get(k, k)))
+            if isinstance(v, dict) and "class_name" in v:
+                return {"class_name": v["class_name"], "config": v.get("config", {})}
+            return v
+
+        return {k: plain(k, v) for k, v in layer.get_config().items()
+                if k not in BASE_LAYER_KEYS and not (lambda_layer and k in self.lambda_meta_keys)}
+
+    def roundtrip(self, case):
+        keras = self.keras
+
+        def run():
+            if case.area == "activations":
+                fn = getattr(keras.activations, case.name)
+                name = keras.activations.serialize(fn)
+                clone = keras.activations.deserialize(name)
+                return RoundTrip({"name": name}, {"name": keras.activations.serialize(clone)},
+                                 self._apply(case, fn), self._apply(case, clone))
+            obj = self._object(case)
+            config = obj.get_config()
+            # Keras refuses to deserialize a Lambda's Python function in safe mode (the default):
+            # a round trip of the catalog's functions is what the check is about, so allow it.
+            with keras.src.saving.serialization_lib.SafeModeScope(case.feature != "layers.Lambda"):
+                clone = type(obj).from_config(config)
+            config, clone_config = obj.get_config(), clone.get_config()
+            if case.area == "layers":
+                config, clone_config = self._plain_config(obj), self._plain_config(clone)
+            return RoundTrip(config, clone_config, self._apply(case, obj), self._apply(case, clone))
+
+        return self._framework(run)
+
+    def resolve(self, case):
+        area = getattr(self.keras, case.area)
+
+        def run():
+            obj = area.get(case.identifier)
+            if case.area == "activations":
+                return Resolved(f"activations.{obj.__name__}", {})
+            return Resolved(f"{case.area}.{type(obj).__name__}", obj.get_config())
+
+        return self._framework(run)
+
+    # --- the snippet ---------------------------------------------------------------------------
+
+    def _snippet_imports(self) -> list[str]:
+        raise NotImplementedError
+
+    def _snippet_input(self, i: int, array: str) -> str:
+        return f"x{i} = {array}"
+
+    def _snippet_mask(self, i: int, mask: str) -> list[str]:
+        """Lines that put ``mask`` (a literal) on input ``x{i}``, where a Masking or Embedding layer would."""
+        raise NotImplementedError
+
+    def snippet(self, case: Case) -> str:
+        """Plain Keras calls that redo ``case``: the layer built with the case's weights, called with
+        its mask and training flag; the value the check compared is ``out``."""
+        lines = []
+        for i, x in enumerate(case.inputs):
+            kind = case.dtype if np.asarray(x).dtype.kind == "f" or np.asarray(x).dtype.name == "bfloat16" \
+                else str(np.asarray(x).dtype)  # integer indices stay integers
+            lines.append(self._snippet_input(i, snippets.array(x, kind)))
+        config = self._config(case.feature, case.config)
+        if case.feature == "layers.Lambda":
+            lines.append(f"# the functions named below are the catalog's, in adapters/lambdas.py "
+                         f"(ops = {self._lambda_ops().__name__})")
+        if case.area == "layers" and case.op != "shape":
+            config.setdefault("dtype", case.dtype)
+        cfg = ", ".join(f"{k}={v!r}" for k, v in config.items())
+        area = f"{self.snippet_module}.{case.area}"
+        xs = "x0" if len(case.inputs) == 1 else "[" + ", ".join(f"x{i}" for i in range(len(case.inputs))) + "]"
+        if case.op == "resolve":
+            lines.append(f"out = {area}.get({case.identifier!r})")
+        elif case.op == "roundtrip":
+            lines += [f"obj = {area}.{case.name}({cfg})", "clone = type(obj).from_config(obj.get_config())",
+                      "out = (obj.get_config(), clone.get_config())"]
+        elif case.area == "activations":
+            lines.append(f"out = {area}.{case.name}(x0{', ' + cfg if cfg else ''})")
+        elif case.area == "initializers":
+            lines.append(f"out = {area}.{case.name}({cfg})({case.shape!r}, dtype={case.dtype!r})")
+        elif case.area != "layers":
+            lines.append(f"out = {area}.{case.name}({cfg})(x0)")
+        elif case.feature == "layers.Input" and case.op == "shape":
+            lines.append(f"out = {self.snippet_module}.Input({cfg}).shape")
+        elif case.op == "shape":
+            if isinstance(case.shape, list):  # several inputs: Keras checks their shapes in build()
+                lines += [f"layer = {area}.{case.name}({cfg})", f"layer.build({case.shape!r})",
+                          f"out = layer.compute_output_shape({case.shape!r})"]
+            else:
+                lines.append(f"out = {area}.{case.name}({cfg}).compute_output_shape({case.shape!r})")
+        elif case.op == "sample":
+            lines += [f"layer = {area}.{case.name}({cfg})", f"layer.build({case.shape!r})",
+                      f"out = {{{self.snippet_weight_key}: v.numpy() for v in layer.weights}}"]
+        else:
+            lines.append(f"layer = {area}.{case.name}({cfg})")
+            if case.weights is not None:
+                shapes = "x0.shape" if len(case.inputs) == 1 else "[x.shape for x in " + xs + "]"
+                lines.append(f"layer.build({shapes})")
+                lines.append("weights = {" + ", ".join(f"{k!r}: {snippets.array(w, case.dtype)}"
+                                                       for k, w in case.weights.items()) + "}")
+                lines.append(f"for v in layer.weights:\n    v.assign(weights[{self.snippet_weight_name}])")
+            if case.mask is not None:
+                masks = case.mask if isinstance(case.mask, list) else [case.mask]
+                for i, m in enumerate(masks):
+                    if m is not None:
+                        lines += self._snippet_mask(i, snippets.array(np.asarray(m, bool), "bool"))
+            lines += [f"out = layer({xs}{', training=True' if case.training else ''})",
+                      "print('losses:', [float(v) for v in layer.losses])"]
+        lines.append("print(out)")
+        return snippets.program(self._snippet_imports(), lines)
