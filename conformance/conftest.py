@@ -3,6 +3,7 @@
 from conformance.plugin import (  # noqa: F401
     adapter,
     pytest_addoption,
+    pytest_collection_finish,
     pytest_configure,
     pytest_runtest_call,
     pytest_runtest_logreport,
