@@ -44,6 +44,12 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     profiles.register()
+    if config.option.tbstyle == "auto":
+        # A divergence's message and the minimal example Hypothesis prints say what differs: one
+        # line each. pytest's full traceback formatting (source, AST statement ranges,
+        # inspect.getmodule over TensorFlow's thousands of modules) took 0.1-0.25 s per failure,
+        # twice per failure (Hypothesis formats it too). --tb=long brings it back.
+        config.option.tbstyle = "line"
     if config.getoption("hypothesis_profile", None) is None:
         profiles.load(os.environ.get("KERAS_CONFORMANCE_PROFILE", "ci"))
     name, device = config.getoption("--adapter"), config.getoption("--device")
@@ -282,6 +288,10 @@ def pytest_terminal_summary(terminalreporter):
     tr.write_line("checks by status: " + ", ".join(f"{k}={v}" for k, v in sorted(_counts().items())))
     for e in STATE.get("unmatched", []):
         tr.write_line(f"expectation matched no check of this run: {e.describe()}: {e.reason}", yellow=True)
+    errors = _counts().get("error", 0)
+    if errors and tr.config.option.tbstyle == "line":
+        tr.write_line(f"{errors} checks broke (status error: the adapter or the harness raised); "
+                      "rerun them with --tb=long for the full tracebacks", red=True)
     if STATE["report_dir"]:
         d = STATE["report_dir"]
         tr.write_line(f"results: {d / 'results.jsonl'}; report: {d / 'index.html'}; spec: {d / 'spec.html'}")

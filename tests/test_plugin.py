@@ -188,3 +188,13 @@ def test_cached_function_digest_is_hypothesis_digest():
         assert cached(check) == cached.uncached(check)
         seen.add(cached(check))
     assert len(seen) == 3
+
+
+def test_failures_print_their_divergence_in_one_line_unless_tb_long():
+    """The suite's default traceback style is ``line`` (conformance/plugin.py); ``--tb=long`` still works."""
+    args = ("conformance/test_activations.py", "-k", "test_values and sigmoid-float32",
+            "--adapter=tests.mutants:sigmoid_imprecise", "-q")
+    short, long = _pytest(*args), _pytest(*args, "--tb=long")
+    assert short.returncode == long.returncode == 1
+    assert "Divergence: out[0]=" in short.stdout and "def test_values" not in short.stdout
+    assert "def test_values" in long.stdout
