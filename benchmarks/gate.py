@@ -14,7 +14,10 @@ i.e. the time the suite (Hypothesis, the float64 spec, comparison, statistics)
 adds per second of framework work. Each record's ``spec_s`` (time inside the NumPy reference)
 against its ``framework_s`` gives, per layer family (convolution, pooling, ...), how the
 reference's cost compares with the framework's on the suite's own cases: the reference must not
-be the bottleneck. TensorFlow's import/start-up time is
+be the bottleneck. Hypothesis' own cost per example (its engine around one
+draw of one integer, the suite's ``ci`` settings, no check at all) is measured apart too: it is the
+floor of the harness time per example of any check that makes one framework call per example.
+TensorFlow's import/start-up time is
 measured apart (``python -c "import tensorflow, keras"``, median of a few
 runs); every pytest process (each xdist worker) pays it once.
 """
@@ -52,6 +55,28 @@ def tf_import_seconds(repeats: int) -> dict:
     return {"tf_import_s": round(statistics.median(times), 2), "tf_import_runs_s": [round(t, 2) for t in times]}
 
 
+def hypothesis_floor_ms(examples: int = 300, repeats: int = 5) -> float:
+    """Milliseconds per example that Hypothesis itself takes under the ci profile: the best of
+    ``repeats`` runs of a test that draws one integer and does nothing else."""
+    sys.path.insert(0, str(ROOT))
+    from hypothesis import given, settings, strategies as st
+
+    from conformance import profiles
+
+    profiles.load("ci")
+    best = float("inf")
+    for _ in range(repeats):
+        @settings(max_examples=examples)
+        @given(data=st.data())
+        def probe(data):
+            data.draw(st.integers())
+
+        t0 = time.perf_counter()
+        probe()
+        best = min(best, time.perf_counter() - t0)
+    return round(best / examples * 1e3, 3)
+
+
 def run_gate(adapter: str, workers: str, extra: list[str]) -> dict:
     with tempfile.TemporaryDirectory(prefix="gate-bench-") as tmp:
         cmd = [sys.executable, "-m", "pytest", "conformance/", f"--adapter={adapter}", "-n", workers,
@@ -78,6 +103,11 @@ def run_gate(adapter: str, workers: str, extra: list[str]) -> dict:
             acc[1] += r.get("framework_s") or 0.0
     check_s = sum(r.get("duration_s") or 0.0 for r in checks)
     framework_s = sum(r.get("framework_s") or 0.0 for r in checks)
+    # The property checks (more than one example): their time per Hypothesis example.
+    prop = [r for r in checks if (r.get("examples") or 0) > 1]
+    prop_examples = sum(r["examples"] for r in prop)
+    prop_fw = sum(r.get("framework_s") or 0.0 for r in prop)
+    prop_harness = sum((r.get("duration_s") or 0.0) - (r.get("framework_s") or 0.0) for r in prop)
     return {
         "command": " ".join(["python", *cmd[1:cmd.index("--report")], "--report", "TMP", *extra]),
         "pytest_exit": proc.returncode,
@@ -90,6 +120,9 @@ def run_gate(adapter: str, workers: str, extra: list[str]) -> dict:
         "framework_time_s": round(framework_s, 2),
         "harness_time_s": round(check_s - framework_s, 2),
         "harness_overhead": round((check_s - framework_s) / framework_s, 3) if framework_s > 0 else None,
+        "property_checks": {"checks": len(prop), "examples": prop_examples,
+                            "framework_ms_per_example": round(prop_fw / prop_examples * 1e3, 3) if prop_examples else None,
+                            "harness_ms_per_example": round(prop_harness / prop_examples * 1e3, 3) if prop_examples else None},
         "reference_vs_framework": {f: {"reference_s": round(a, 3), "framework_s": round(b, 3),
                                        "ratio": round(a / b, 3) if b > 0 else None}
                                    for f, (a, b) in sorted(families.items())},
@@ -107,6 +140,10 @@ def main(argv=None):
     result = {"adapter": args.adapter, "workers": int(args.workers), "cpus": os.cpu_count(),
               "python": sys.version.split()[0], **tf_import_seconds(args.import_repeats),
               **run_gate(args.adapter, args.workers, args.pytest_args)}
+    floor = hypothesis_floor_ms()
+    per_ex = result["property_checks"]["framework_ms_per_example"]
+    result["hypothesis_floor"] = {"ms_per_example": floor,
+                                  "over_framework": round(floor / per_ex, 3) if per_ex else None}
     text = json.dumps(result, indent=2)
     print(text)
     if args.out:
