@@ -198,3 +198,16 @@ def test_failures_print_their_divergence_in_one_line_unless_tb_long():
     assert short.returncode == long.returncode == 1
     assert "Divergence: out[0]=" in short.stdout and "def test_values" not in short.stdout
     assert "def test_values" in long.stdout
+
+
+def test_objects_alive_after_collection_are_frozen(tmp_path):
+    """conformance/plugin.py freezes what collection loaded (gc.freeze), so garbage collection stops
+    walking the framework's objects during the checks: the hook must be active, not just defined."""
+    probe = tmp_path / "freeze_probe.py"
+    probe.write_text("import gc\n\ndef pytest_runtest_call(item):\n"
+                     f"    open({str(tmp_path / 'frozen')!r}, 'w').write(str(gc.get_freeze_count()))\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "freeze_probe",
+                           "conformance/test_activations.py", "-k", "test_edges and relu-float32", "-q"], cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(tmp_path)}, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert int((tmp_path / "frozen").read_text()) > 10_000
