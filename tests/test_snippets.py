@@ -7,9 +7,7 @@ mask and training flag.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import io
 import json
 import os
 import pickle
@@ -22,25 +20,14 @@ import pytest
 
 from adapters import snippets
 from adapters.base import Case
-from adapters.dtypes import np_dtype
+from tests.snippet_checks import assert_snippet_reproduces, in_dtype
 
 tf_adapter = pytest.importorskip("adapters.tf", reason="needs TensorFlow (pip install -e '.[tf]')")
 
 RNG = np.random.default_rng(7)
 
 
-def _cast(case: Case) -> Case:
-    """Float inputs and weights in the case's dtype, as the suite's strategies make them."""
-    def cast(x):
-        x = np.asarray(x)
-        return x.astype(np_dtype(case.dtype)) if x.dtype.kind == "f" else x
-
-    return Case(case.feature, case.op, case.config, tuple(cast(x) for x in case.inputs), case.shape, case.dtype,
-                case.identifier, case.weights and {k: cast(w) for k, w in case.weights.items()}, case.training,
-                case.mask)
-
-
-CASES = [_cast(c) for c in [
+CASES = [in_dtype(c) for c in [
     Case("activations.elu", "call", {"alpha": 0.5}, (np.array([-np.inf, -1.0, -0.0, 0.0, 2.0, np.inf, np.nan]),),
          dtype="float16"),
     Case("activations.relu", "call", {}, (RNG.normal(size=(40, 40)),), dtype="bfloat16"),  # packed: > LITERAL_MAX
@@ -66,36 +53,9 @@ def adapter():
     return tf_adapter.TFAdapter()
 
 
-def _run_snippet(text: str):
-    namespace = {}
-    with contextlib.redirect_stdout(io.StringIO()):
-        exec(compile(text, "<snippet>", "exec"), namespace)  # noqa: S102  (the point of the test)
-    return namespace["out"]
-
-
-def _plain(v):
-    if hasattr(v, "numpy"):
-        return v.numpy()
-    if isinstance(v, dict):
-        return {k.rsplit("/", 1)[-1]: _plain(x) for k, x in v.items()}
-    return v
-
-
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.feature}-{c.op}")
 def test_snippet_reproduces_the_adapter(case, adapter):
-    got = _plain(_run_snippet(adapter.snippet(case)))
-    want = adapter.run(case)
-    if case.op == "shape":
-        assert tuple(got) == tuple(want[0] if isinstance(want, tuple) and isinstance(want[1], str) else want)
-        return
-    if case.area == "layers" and case.op == "call":
-        want = want.outputs[0]
-    if isinstance(want, dict):
-        assert got.keys() == want.keys()
-        for k in want:
-            np.testing.assert_array_equal(np.asarray(got[k]), np.asarray(want[k]))
-        return
-    np.testing.assert_array_equal(np.asarray(got, np.float64), np.asarray(want, np.float64))
+    assert_snippet_reproduces(adapter, case)
 
 
 def test_array_keeps_signed_zeros_and_specials():

@@ -8,8 +8,6 @@ names them ``dense/kernel:0``), its mask (``tensor._keras_mask``) and training f
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import subprocess
 import sys
@@ -20,7 +18,7 @@ import pytest
 
 import adapters
 from adapters.base import AdapterUnavailable, Case
-from adapters.dtypes import np_dtype
+from tests.snippet_checks import assert_snippet_reproduces, in_dtype
 
 pytest.importorskip("tf_keras", reason="needs tf-keras (pip install tf-keras==2.21.0)")
 tfk_adapter = pytest.importorskip("adapters.tf_keras", reason="needs TensorFlow and tf-keras")
@@ -29,19 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RNG = np.random.default_rng(11)
 
 
-def _cast(case: Case) -> Case:
-    """Float inputs and weights in the case's dtype, as the suite's strategies make them."""
-    def cast(x):
-        x = np.asarray(x)
-        return x.astype(np_dtype(case.dtype)) if x.dtype.kind == "f" else x
-
-    return Case(case.feature, case.op, case.config, tuple(cast(x) for x in case.inputs), case.shape, case.dtype,
-                case.identifier, case.weights and {k: cast(w) for k, w in case.weights.items()}, case.training,
-                case.mask)
-
-
 SPECIALS = np.array([-np.inf, -1.0, -0.0, 0.0, 2.0, np.inf, np.nan])
-CASES = [_cast(c) for c in [
+CASES = [in_dtype(c) for c in [
     Case("activations.elu", "call", {"alpha": 0.5}, (SPECIALS,), dtype="float16"),
     # Keras 3's negative_slope is Keras 2's alpha: the adapter and its snippet rename it.
     Case("activations.relu", "call", {"negative_slope": 0.25, "threshold": 1.0}, (SPECIALS,), dtype="float32"),
@@ -75,39 +62,9 @@ def adapter():
     return tfk_adapter.TFKerasAdapter()
 
 
-def _run_snippet(text: str):
-    namespace = {}
-    with contextlib.redirect_stdout(io.StringIO()):
-        exec(compile(text, "<snippet>", "exec"), namespace)  # noqa: S102  (the point of the test)
-    return namespace["out"]
-
-
-def _plain(v):
-    if hasattr(v, "numpy"):
-        return v.numpy()
-    if isinstance(v, dict):  # weights by Keras 2 name, "dense/kernel:0" -> "kernel"
-        return {k.rsplit("/", 1)[-1].split(":", 1)[0]: _plain(x) for k, x in v.items()}
-    return v
-
-
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.feature}-{c.op}")
 def test_snippet_reproduces_the_adapter(case, adapter):
-    got = _plain(_run_snippet(adapter.snippet(case)))
-    want = adapter.run(case)
-    if case.op == "shape":
-        if isinstance(want, list):
-            assert [tuple(s) for s in got] == want
-        else:
-            assert tuple(got) == want
-        return
-    if case.area == "layers" and case.op == "call":
-        want = want.outputs[0]
-    if isinstance(want, dict):
-        assert got.keys() == want.keys()
-        for k in want:
-            np.testing.assert_array_equal(np.asarray(got[k]), np.asarray(want[k]))
-        return
-    np.testing.assert_array_equal(np.asarray(got, np.float64), np.asarray(want, np.float64))
+    assert_snippet_reproduces(adapter, case)
 
 
 def test_masked_call_returns_the_merged_mask(adapter):
