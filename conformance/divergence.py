@@ -31,6 +31,7 @@ class Recorder:
     allowance_ulps: float | None = None  # an expectation's bound (conformance/expectations.py)
     beyond_policy: int = 0  # elements within that bound but beyond the tolerance policy
     beyond_policy_ulps: float = 0.0  # the largest ULP error among them
+    beyond_policy_case: Any = None  # the first case with such an element: an xfail record's example and snippet
 
     def note(self, message: str, case: Any = None, *, once: str | None = None) -> None:
         """Record implementation-defined behaviour, illustrated by ``case`` (default: the last case).

@@ -199,8 +199,9 @@ def pytest_runtest_makereport(item, call):
 def _attach(item, report, status, message, detail=None, expected=None):
     feature, check, params = _identity(item)
     rec = divergence.recorder()
-    # An info record shows the case its first note illustrates; any other, the failing or the last case.
-    shown = rec.info_case if status == "info" and rec.info_case is not None else rec.last_case
+    # An info record shows the case its first note illustrates; an xfail within an expectation's ULP
+    # bound, the first case beyond the tolerance policy; any other, the failing or the last case.
+    shown = {"info": rec.info_case, "xfail": rec.beyond_policy_case}.get(status) or rec.last_case
     case = (detail or {}).get("case") or (_case_dict(shown) if shown is not None else None)
     record = {
         "feature": feature, "check": check, "params": params, "status": status, "message": message[:4000],

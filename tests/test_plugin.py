@@ -71,6 +71,50 @@ def test_bounded_expectation_is_xfail_within_its_ulps_and_a_divergence_beyond(tm
     assert statuses == {9: (0, ["xfail"]), 5: (1, ["diverge"])}
 
 
+FIRST_CALL_IMPRECISE = """
+import json, os
+import numpy as np
+from reference import activations as A
+from tests.mutants import Mutant
+
+calls = []
+
+
+def _sigmoid(x, *, edition):
+    # Beyond the tolerance policy (4-8 ULP) on the first call only; exact after.
+    calls.append(np.asarray(x, np.float64).tolist())
+    if len(calls) == 1:
+        json.dump(calls[0], open(os.environ["FIRST_CALL_FILE"], "w"))
+        return A.sigmoid(x) * (1 + 2.0**-21)
+    return A.sigmoid(x)
+
+
+def make(device="cpu", edition=None):
+    return Mutant("first_call_imprecise", {"activations.sigmoid": _sigmoid}, device, edition)
+"""
+
+
+def test_bounded_xfail_shows_the_case_beyond_the_policy(tmp_path):
+    """Within an expectation's ULP bound, the record's example and snippet are the case that went beyond
+    the tolerance policy, not whatever case the check drew last."""
+    (tmp_path / "first_call_imprecise.py").write_text(FIRST_CALL_IMPRECISE)
+    exp = tmp_path / "exp.toml"
+    exp.write_text('[[expected]]\nfeature = "activations.sigmoid"\ncheck = "values"\n'
+                   'params = { dtype = "float32" }\nulps = 9\nreason = "imprecise"\n')
+    first = tmp_path / "first.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "conformance/test_activations.py", "-k",
+         "test_values and sigmoid-float32", "--adapter=first_call_imprecise:make", f"--expectations={exp}",
+         "--report", str(tmp_path / "out"), "-q"], cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)]), "FIRST_CALL_FILE": str(first)})
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    [record] = [json.loads(line) for line in (tmp_path / "out" / "results.jsonl").read_text().splitlines()
+                if json.loads(line)["feature"] == "activations.sigmoid"]
+    assert record["status"] == "xfail" and record["examples"] > 1
+    shown = [v if isinstance(v, float) else float(v) for v in _flat(record["example"]["inputs"][0]["values"])]
+    assert shown == _flat(json.loads(first.read_text()))
+
+
 def test_whole_suite_passes_on_the_reference(tmp_path):
     proc = _pytest("conformance/", "--adapter=reference", "--report", str(tmp_path), "-q", timeout=1200)
     assert proc.returncode == 0, proc.stdout[-4000:]
