@@ -142,6 +142,34 @@ def assert_close(actual, expected, case, adapter, *, ulps=tolerance.ELEMENTWISE_
                                                            "elements": int(exp.size)}, mismatches=shown))
 
 
+def set_aside(actual, expected, defined, case, adapter, *, bound, bound_text: str, note: str):
+    """Where the spec leaves an output implementation-defined (``defined`` False), each of the
+    adapter's values must still satisfy ``bound`` (a function of the values, in float64, that
+    returns a boolean array), or the check diverges ("should be {bound_text}"); values other than
+    the spec's there are noted as information (``note``, once per check). Returns
+    ``(actual, expected)`` with those elements zeroed, for :func:`assert_close` on the rest."""
+    act, exp = np.asarray(actual), np.asarray(expected, np.float64)
+    if act.shape != exp.shape or np.all(defined):
+        return actual, expected
+    undefined = ~np.asarray(defined, bool)
+    got = act.astype(np.float64)
+    bad = np.argwhere(undefined & ~bound(got))
+    if len(bad):
+        i = tuple(int(j) for j in bad[0])
+        raise Divergence(f"out[{', '.join(map(str, i))}]={_fmt(float(got[i]))}, but should be {bound_text} "
+                         f"[{label(case)}]; {len(bad)} elements out of bounds",
+                         _detail(adapter, case, mismatches=[{"index": list(i), "actual": _num(got[i]),
+                                                             "expected": bound_text}]))
+    same = (got == exp) | (np.isnan(got) & np.isnan(exp))
+    if not same[undefined].all():
+        i = tuple(int(j) for j in np.argwhere(undefined & ~same)[0])
+        recorder().note(f"implementation-defined: {note}: e.g. out[{', '.join(map(str, i))}]={_fmt(float(got[i]))} "
+                        f"where the formula gives {_fmt(float(exp[i]))} [{label(case)}]", case, once="implementation-defined")
+    act, exp = act.copy(), exp.copy()
+    act[undefined], exp[undefined] = 0, 0
+    return act, exp
+
+
 def _num(v):
     v = float(v)
     return v if math.isfinite(v) else repr(v)

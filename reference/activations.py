@@ -97,13 +97,23 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0, *, edition=KERAS3
 def softmax(x, axis=-1, *, edition=KERAS3):
     """Softmax along one axis (or a tuple of axes).
 
-    Formula: y = exp(x - max(x)) / sum(exp(x - max(x))), max and sum over ``axis``.
-        A +inf in a slice makes that slice NaN (inf - inf); a NaN makes its slice NaN.
+    Formula: y = exp(x - max(x)) / sum(exp(x - max(x))), max and sum over ``axis``. A -inf
+        among finite values gives 0 there. The formula is the spec only in a slice where
+        x - max(x) is a number everywhere: see Implementation-defined for the others.
     Defaults: axis=-1.
     Errors: an axis outside [-rank, rank) is rejected.
     Editions: Keras 3 accepts any rank >= 1 and a tuple of axes; Keras 2 rejects a 1-D input
         ("Cannot apply softmax to a tensor that is 1D").
-    Source: keras/src/ops/nn.py softmax (Keras 3.15.1); tf_keras/activations.py softmax; seed page 000.
+    Implementation-defined: a slice holding a NaN or a +inf, or only -inf (``softmax_defined``
+        is False there). Its limit is not what the formula computes, and implementations differ:
+        IEEE arithmetic of the formula makes the whole slice NaN (Keras 3's NumPy, JAX and torch
+        backends; TensorFlow's Eigen kernel), while TensorFlow's oneDNN kernel (TF_ENABLE_ONEDNN_OPTS=1)
+        gives NaN only at the NaN and +inf inputs and 0 elsewhere (softmax([[-6, inf]]) = [[0, nan]],
+        softmax([[nan, 0]]) = [[nan, 0]]). The spec bounds such a slice: each output is NaN or in
+        [0, 1], and NaN wherever the input is NaN. The reference returns the formula's IEEE value
+        (all NaN); the checks report a framework's other values there as information.
+    Source: keras/src/ops/nn.py softmax (Keras 3.15.1); tf_keras/activations.py softmax; TensorFlow
+        2.21 with and without oneDNN, measured; seed page 000.
     """
     x = _f64(x)
     require(x.ndim >= 1, "x", "softmax needs an input of rank >= 1")
@@ -115,6 +125,17 @@ def softmax(x, axis=-1, *, edition=KERAS3):
     with np.errstate(invalid="ignore", over="ignore"):
         e = np.exp(x - np.max(x, axis=axes, keepdims=True))
         return e / np.sum(e, axis=axes, keepdims=True)
+
+
+def softmax_defined(x, axis=-1):
+    """Where :func:`softmax` is the formula (True) and where it is implementation-defined (False):
+    False over every slice along ``axis`` in which x - max(x) is not a number somewhere (a NaN,
+    a +inf, or only -inf)."""
+    x = _f64(x)
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    with np.errstate(invalid="ignore"):
+        shifted = x - np.max(x, axis=axes, keepdims=True)
+    return np.broadcast_to(~np.any(np.isnan(shifted), axis=axes, keepdims=True), x.shape)
 
 
 @feature("activations")

@@ -56,6 +56,22 @@ def _softmax_unshifted(x, axis=-1, *, edition):
         return e / e.sum(axis=axis, keepdims=True)
 
 
+def _softmax_nan_ignored(x, axis=-1, *, edition):
+    # A NaN input counted as -inf: its slice gets a number where the input was NaN.
+    x = np.asarray(x, np.float64)
+    return A.softmax(np.where(np.isnan(x), -np.inf, x), axis, edition=edition)
+
+
+def _softmax_onednn(x, axis=-1, *, edition):
+    # TensorFlow's oneDNN kernel: NaN only at NaN and +inf inputs (and where nothing is finite), 0 elsewhere.
+    x = np.asarray(x, np.float64)
+    y = A.softmax(x, axis, edition=edition)
+    odd = ~A.softmax_defined(x, axis)
+    with np.errstate(invalid="ignore"):
+        return np.where(odd, np.where(np.isnan(x) | (x == np.inf) | np.all(x == -np.inf, axis=axis, keepdims=True),
+                                      np.nan, 0.0), y)
+
+
 def _elu_alpha_ignored(x, alpha=1.0, *, edition):
     return A.elu(x, 1.0)
 
@@ -286,6 +302,7 @@ MUTANTS = {
     "relu_nan_to_zero": (Mutant, {"activations.relu": _relu_nan_to_zero}, "activations", "edges", "activations.relu"),
     "softmax_last_axis": (Mutant, {"activations.softmax": _softmax_last_axis}, "activations", "values", "activations.softmax"),
     "softmax_unshifted": (Mutant, {"activations.softmax": _softmax_unshifted}, "activations", "edges", "activations.softmax"),
+    "softmax_nan_ignored": (Mutant, {"activations.softmax": _softmax_nan_ignored}, "activations", "edges", "activations.softmax"),
     "softmax_any_axis": (Mutant, {"activations.softmax": _softmax_accepts_any_axis}, "activations", "rejects", "activations.softmax"),
     "elu_alpha_ignored": (Mutant, {"activations.elu": _elu_alpha_ignored}, "activations", "values", "activations.elu"),
     "selu_rounded_constants": (Mutant, {"activations.selu": _selu_rounded}, "activations", "edges", "activations.selu"),
@@ -338,3 +355,8 @@ def _factory(name):
 
 
 globals().update({name: _factory(name) for name in MUTANTS})
+
+
+def softmax_onednn(device="cpu", edition=None):
+    """Not a mutant: TensorFlow's oneDNN softmax, which the spec leaves implementation-defined."""
+    return Mutant("softmax_onednn", {"activations.softmax": _softmax_onednn}, device=device, edition=edition)
