@@ -164,9 +164,22 @@ class Adapter(abc.ABC):
         """A standalone reproduction of ``case`` in the framework's public API."""
         return ""
 
+    def platform(self) -> dict[str, str]:
+        """The facts of this run's platform that can change results (``adapters/facts.py``): the
+        device, the CPU and NumPy here; a framework's adapter adds its kernels' (TensorFlow's oneDNN
+        state, PyTorch's mkldnn and CPU capability, a GPU's model). Expectations can be conditioned
+        on any of them."""
+        from adapters import facts
+
+        return {"device": self.device, **facts.host()}
+
     def describe(self) -> dict:
+        """What every record says about the adapter: name, framework, versions, edition, device
+        and the platform facts (computed once)."""
+        if "_platform" not in self.__dict__:
+            self._platform = {k: str(v) for k, v in self.platform().items()}
         return {"adapter": self.name, "framework": self.framework, "version": self.version,
-                "edition": self.edition, "device": self.device}
+                "edition": self.edition, "device": self.device, "platform_facts": self._platform}
 
     def run(self, case: Case):
         """Dispatch ``case`` to its operation, timing the framework."""

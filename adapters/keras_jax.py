@@ -15,6 +15,7 @@ Everything Keras is in :mod:`adapters.keras3`; this module is JAX's part.
 
 from __future__ import annotations
 
+from adapters import facts
 from adapters.base import AdapterUnavailable
 from adapters.keras3 import Keras3Adapter
 
@@ -34,6 +35,9 @@ class KerasJaxAdapter(Keras3Adapter):
 
     def _versions(self):
         return {"keras": self.keras.__version__, "jax": self.jax.__version__}
+
+    def platform(self):
+        return {**super().platform(), **facts.jax(self.jax, self.device)}
 
     def _select_device(self, device):
         if device == "gpu":

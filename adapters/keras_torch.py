@@ -14,6 +14,7 @@ Everything Keras is in :mod:`adapters.keras3`; this module is PyTorch's part.
 
 from __future__ import annotations
 
+from adapters import facts
 from adapters.base import AdapterUnavailable
 from adapters.keras3 import Keras3Adapter
 
@@ -35,6 +36,9 @@ class KerasTorchAdapter(Keras3Adapter):
 
     def _versions(self):
         return {"keras": self.keras.__version__, "torch": self.torch.__version__}
+
+    def platform(self):
+        return {**super().platform(), **facts.torch(self.torch, self.device)}
 
     def _select_device(self, device):
         if device == "gpu":

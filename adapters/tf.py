@@ -12,6 +12,7 @@ import os
 
 import numpy as np
 
+from adapters import facts
 from adapters.base import AdapterUnavailable
 from adapters.keras3 import Keras3Adapter
 
@@ -36,6 +37,9 @@ class TFAdapter(Keras3Adapter):
 
     def _versions(self):
         return {"tensorflow": self.tf.__version__, "keras": self.keras.__version__}
+
+    def platform(self):
+        return {**super().platform(), **facts.tensorflow(self.tf, self.device)}
 
     def _select_device(self, device):
         if device == "gpu":

@@ -20,6 +20,7 @@ import sys
 
 import numpy as np
 
+from adapters import facts
 from adapters.base import AdapterUnavailable
 from adapters.keras_api import KerasAPIAdapter
 
@@ -95,6 +96,9 @@ class TFKerasAdapter(KerasAPIAdapter):
         else:
             self._device = "/CPU:0"
         self._rejections = (ValueError, TypeError, tf.errors.InvalidArgumentError)
+
+    def platform(self):
+        return {**super().platform(), **facts.tensorflow(self.tf, self.device)}
 
     def supports(self, feature, dtype=None):
         if feature == "initializers.Orthogonal" and dtype == "bfloat16":

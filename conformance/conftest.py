@@ -5,6 +5,7 @@ from conformance.plugin import (  # noqa: F401
     pytest_addoption,
     pytest_collection_finish,
     pytest_configure,
+    pytest_report_header,
     pytest_runtest_call,
     pytest_runtest_logreport,
     pytest_runtest_makereport,

@@ -43,6 +43,15 @@ class CrossDevice(Adapter):
     def framework_seconds(self) -> float:
         return sum(a.framework_seconds for a in self.adapters)
 
+    def platform(self):
+        """Each fact's values over the devices, joined with commas where they differ (``device=cpu,gpu``)."""
+        merged: dict[str, list[str]] = {}
+        for a in self.adapters:
+            for k, v in a.describe()["platform_facts"].items():
+                if v not in merged.setdefault(k, []):
+                    merged[k].append(v)
+        return {k: ",".join(v) for k, v in merged.items()}
+
     def supports(self, feature, dtype=None):
         return next((f"{a.device}: {r}" for a in self.adapters if (r := a.supports(feature, dtype))), None)
 

@@ -12,9 +12,27 @@ Each entry::
     devices = ["gpu"]                    # optional: only when the run uses one of these devices
     versions = { keras = ">=3.15,<3.16" }  # optional: only for these package versions (PEP 440
                                          # specifiers against the adapter's ``versions``)
+    platform = { onednn = "on" }         # optional: only where these platform facts hold (a value
+                                         # or a list of values; adapters/facts.py names the facts)
 
-An entry whose ``devices`` or ``versions`` do not hold for the adapter under test is inactive:
-it neither matches a check nor is reported as stale.
+An entry whose ``devices``, ``versions`` or ``platform`` do not hold for the adapter under test is
+inactive: it neither matches a check nor is reported as stale. Whether a divergence depends on
+the platform is measured (both of TensorFlow's kernel families, TF_ENABLE_ONEDNN_OPTS=0 and =1),
+not guessed: an entry without ``platform`` was seen on every platform measured.
+
+The platforms a file was measured on are listed in ``[[measured]]`` tables, each a set of
+platform facts and package versions that a run's must equal::
+
+    [[measured]]
+    device = "cpu"
+    cpu_isa = "avx2 avx512f avx512_vnni avx512_bf16"
+    onednn = "off"
+    tensorflow = "2.21.0"
+    keras = "3.15.1"
+
+A run on a platform none of them describes is on a platform new to the file: the run says so
+(run.json ``platform_measured``, the report's header), and where it fails, the failure message
+tells the user how to record that platform's divergences in a file of their own.
 
 A divergence that matches an entry is ``xfail``; with ``ulps``, only elements
 within that many ULPs are expected (the framework is less precise than the
@@ -35,7 +53,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 REQUIRED = ("feature", "check", "reason")
-ALLOWED = (*REQUIRED, "params", "issue", "ulps", "devices", "versions")
+ALLOWED = (*REQUIRED, "params", "issue", "ulps", "devices", "versions", "platform")
 
 
 class ExpectationsError(ValueError):
@@ -52,11 +70,17 @@ class Expectation:
     ulps: float | None = None
     devices: list[str] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=dict)
+    platform: dict[str, str | list[str]] = field(default_factory=dict)
 
-    def applies(self, devices: list[str], versions: dict[str, str]) -> bool:
-        """Whether the entry's conditions hold for a run on ``devices`` with these package versions."""
+    def applies(self, devices: list[str], versions: dict[str, str], platform: dict[str, str] | None = None) -> bool:
+        """Whether the entry's conditions hold for a run on ``devices`` with these package versions
+        and platform facts (a cross-device run joins its devices' values with commas: any counts)."""
         if self.devices and not set(self.devices) & set(devices):
             return False
+        for fact, want in self.platform.items():
+            wants = {want} if isinstance(want, str) else set(want)
+            if not wants & set(str((platform or {}).get(fact, "")).split(",")):
+                return False
         for package, spec in self.versions.items():
             have = versions.get(package)
             try:
@@ -75,17 +99,38 @@ class Expectation:
         return f"{self.feature} / {self.check}{extra}"
 
 
-def load(path: str | Path) -> list[Expectation]:
-    path = Path(path)
+def _read(path: Path) -> dict:
     try:
         data = tomllib.loads(path.read_text())
     except FileNotFoundError:
         raise ExpectationsError(f"expectations file {path} does not exist") from None
     except tomllib.TOMLDecodeError as e:
         raise ExpectationsError(f"expectations file {path} is not valid TOML: {e}") from None
-    unknown_top = set(data) - {"expected"}
+    unknown_top = set(data) - {"expected", "measured"}
     if unknown_top:
-        raise ExpectationsError(f"{path}: unknown top-level keys {sorted(unknown_top)}; entries go in [[expected]] tables")
+        raise ExpectationsError(f"{path}: unknown top-level keys {sorted(unknown_top)}; entries go in [[expected]] "
+                                "tables, the platforms they were measured on in [[measured]] tables")
+    for i, table in enumerate(data.get("measured", []), 1):
+        if not table or not all(isinstance(v, str) for v in table.values()):
+            raise ExpectationsError(f"{path}: [[measured]] table {i} must give each platform fact or package "
+                                    f"version as a string, e.g. onednn = \"off\", tensorflow = \"2.21.0\"; got {table}")
+    return data
+
+
+def measured_on(path: str | Path) -> list[dict[str, str]]:
+    """The ``[[measured]]`` tables of the file: the platforms its entries were measured on."""
+    return _read(Path(path)).get("measured", [])
+
+
+def new_to(tables: list[dict[str, str]], facts: dict[str, str]) -> bool:
+    """Whether a run with these facts (platform facts and package versions) is on a platform that
+    no ``[[measured]]`` table describes; a file with no such table claims none."""
+    return bool(tables) and not any(all(str(facts.get(k)) == v for k, v in t.items()) for t in tables)
+
+
+def load(path: str | Path) -> list[Expectation]:
+    path = Path(path)
+    data = _read(path)
     out = []
     for i, entry in enumerate(data.get("expected", []), 1):
         missing = [k for k in REQUIRED if not entry.get(k)]
@@ -99,6 +144,11 @@ def load(path: str | Path) -> list[Expectation]:
             except InvalidSpecifier:
                 raise ExpectationsError(f"{path}: entry {i} ({entry['feature']}): versions.{package} = {spec!r} is not a "
                                         "version specifier such as '>=3.15,<3.16'") from None
+        platform = entry.get("platform", {})
+        if not isinstance(platform, dict) or not all(
+                isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v)) for v in platform.values()):
+            raise ExpectationsError(f"{path}: entry {i} ({entry['feature']}): platform must be a table of facts, each "
+                                    "a string or a list of strings, e.g. platform = { onednn = \"on\" }")
         if not isinstance(entry.get("devices", []), list):
             raise ExpectationsError(f"{path}: entry {i} ({entry['feature']}): devices must be a list, e.g. [\"gpu\"]")
         out.append(Expectation(**entry))

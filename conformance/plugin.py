@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 
 import adapters
+from adapters import facts
 from adapters.reference import ReferenceAdapter
-from conformance import divergence, expectations, profiles
+from conformance import divergence, expectations, isolation, profiles
 from conformance.devices import CrossDevice
 from conformance.divergence import Divergence
 from reference.editions import EDITIONS
@@ -37,9 +38,16 @@ def pytest_addoption(parser):
                 "difference between them a divergence (conformance/devices.py)")
     g.addoption("--edition", default=None, choices=EDITIONS,
                 help="spec edition to check against (default: the adapter's own)")
+    g.addoption("--isolation", default="process", choices=("process", "none"),
+                help="process (default): the adapter runs in a child process, so that a crash or a hang is one "
+                     "check's error record and the run goes on; none: in the pytest process (for a debugger)")
+    g.addoption("--check-timeout", default=None, type=float, metavar="SECONDS",
+                help=f"the time limit of one check, past which it is an error record and the run goes on "
+                     f"(default {isolation.DEFAULT_CHECK_TIMEOUT:g} s; needs --isolation=process)")
     g.addoption("--report", default=None, metavar="DIR", help="write DIR/results.jsonl and DIR/run.json")
-    g.addoption("--expectations", default=None, metavar="FILE",
-                help="known divergences (default: conformance/expectations/<adapter>.toml if it exists)")
+    g.addoption("--expectations", action="append", default=None, metavar="FILE",
+                help="known divergences; repeat to combine files, 'default' naming the adapter's own "
+                     "(default: conformance/expectations/<adapter>.toml if it exists)")
 
 
 def pytest_configure(config):
@@ -56,23 +64,39 @@ def pytest_configure(config):
     devices = device.split(",")
     if len(set(devices)) != len(devices) or not set(devices) <= {"cpu", "gpu"}:
         raise pytest.UsageError(f"--device={device}: give cpu, gpu, or cpu,gpu")
+    timeout, isolate = config.getoption("--check-timeout"), config.getoption("--isolation") == "process"
+    if timeout is not None and (not isolate or not timeout > 0):
+        raise pytest.UsageError(f"--check-timeout={timeout:g}: give a positive number of seconds, with "
+                                "--isolation=process (a check in the pytest process cannot be stopped)")
+    timeout = timeout or isolation.DEFAULT_CHECK_TIMEOUT if isolate else None
     try:
-        loaded = [adapters.load(name, device=d, edition=config.getoption("--edition")) for d in devices]
-    except (adapters.UnknownAdapter, adapters.AdapterUnavailable) as e:
+        loaded = [isolation.Isolated(name, d, config.getoption("--edition"), timeout) if isolate
+                  else adapters.load(name, device=d, edition=config.getoption("--edition")) for d in devices]
+    except (adapters.UnknownAdapter, adapters.AdapterUnavailable, isolation.UsageError) as e:
         raise pytest.UsageError(str(e)) from None
+    except Exception as e:  # noqa: BLE001  (a third party's factory raised: name it, no INTERNALERROR)
+        raise pytest.UsageError(f"adapter {name!r}: its factory raised {type(e).__name__}: {e}") from None
     adapter = loaded[0] if len(loaded) == 1 else CrossDevice(loaded)
     edition = config.getoption("--edition") or adapter.edition
-    exp_path = config.getoption("--expectations")
-    if exp_path is None and (HERE / "expectations" / f"{adapter.name}.toml").exists():
-        exp_path = HERE / "expectations" / f"{adapter.name}.toml"
     try:
-        expected = expectations.load(exp_path) if exp_path else []
-        expected = [e for e in expected if e.applies(device.split(","), getattr(adapter, "versions", {}))]
+        described = adapter.describe()
+    except Exception as e:  # noqa: BLE001
+        raise pytest.UsageError(f"adapter {name!r}: describe() raised {type(e).__name__}: {e}") from None
+    default = HERE / "expectations" / f"{adapter.name}.toml"
+    paths = [default if p == "default" else Path(p) for p in config.getoption("--expectations") or ["default"]]
+    paths = [p for p in paths if p != default or default.exists()]
+    versions = getattr(adapter, "versions", {})
+    try:
+        expected = [e for p in paths for e in expectations.load(p)
+                    if e.applies(devices, versions, described["platform_facts"])]
+        measured = [t for p in paths for t in expectations.measured_on(p)]
     except expectations.ExpectationsError as e:
         raise pytest.UsageError(str(e)) from None
     STATE.update(adapter=adapter, spec=ReferenceAdapter(edition=edition, exact=True), edition=edition,
-                 expectations=expected, expectations_path=str(exp_path or ""), records=[],
-                 collected=set(), start=time.time(), adapter_arg=name)
+                 expectations=expected, expectations_path=", ".join(map(str, paths)), records=[],
+                 expectation_files=[str(p.resolve()) for p in paths],
+                 measured=measured, platform_new=expectations.new_to(measured, {**described["platform_facts"], **versions}),
+                 collected=set(), start=time.time(), adapter_arg=name, check_timeout=timeout)
     report = config.getoption("--report")
     STATE["report_dir"] = Path(report) if report else None
 
@@ -106,6 +130,7 @@ def _identity(item):
 
 def pytest_runtest_setup(item):
     rec = divergence.reset()
+    isolation.start_check(STATE["check_timeout"])
     expected = _expected(item)
     rec.allowance_ulps = expected.ulps if expected else None
     STATE["framework_at_setup"] = STATE["adapter"].framework_seconds
@@ -158,7 +183,10 @@ def pytest_runtest_makereport(item, call):
         return
     if report.when != "call":
         if report.failed:
-            _attach(item, report, "error", f"{report.when} failed: {call.excinfo.exconly() if call.excinfo else ''}")
+            exc = call.excinfo.value if call.excinfo else None
+            why = str(exc) if isinstance(exc, (isolation.Lost, isolation.AdapterError)) else \
+                call.excinfo.exconly() if call.excinfo else ""
+            _attach(item, report, "error", f"{report.when} failed: {why}")
         return
     expected = _expected(item)
     exc = call.excinfo.value if call.excinfo else None
@@ -188,6 +216,10 @@ def pytest_runtest_makereport(item, call):
         if expected and expected.ulps is None:
             status = "xfail"
             report.outcome, report.wasxfail = "skipped", f"{expected.reason} ({expected.issue or 'no upstream issue'})"
+    elif isinstance(exc, isolation.Lost):  # the framework's process died or hung: the case it was running
+        status, message = "error", str(exc)
+        if exc.case is not None:
+            detail = {"case": _case_dict(exc.case), "snippet": _snippet(exc.case)}
     elif report.skipped:
         status, message = "error", f"skipped without a reason the suite knows: {report.longrepr}"
         report.outcome = "failed"  # nothing is skipped silently
@@ -209,7 +241,7 @@ def _attach(item, report, status, message, detail=None, expected=None):
         "example": case, "metrics": {**rec.metrics, **(detail or {}).get("metrics", {})},
         "stats": rec.stats, "examples": rec.examples, "mismatches": (detail or {}).get("mismatches"),
         "rejections": (detail or {}).get("rejections"), "repro": _repro(item),
-        "snippet": (detail or {}).get("snippet") or (STATE["adapter"].snippet(shown) if shown is not None else ""),
+        "snippet": (detail or {}).get("snippet") or (_snippet(shown) if shown is not None else ""),
         "duration_s": round(report.duration, 4),
         "framework_s": round(STATE["adapter"].framework_seconds - STATE.get("framework_at_setup", 0.0), 4),
         "spec_s": round(STATE["spec"].framework_seconds - STATE.get("spec_at_setup", 0.0), 4),
@@ -217,6 +249,13 @@ def _attach(item, report, status, message, detail=None, expected=None):
     if expected:
         record["expectation"] = {"reason": expected.reason, "issue": expected.issue}
     report.user_properties.append(("conformance", record))
+
+
+def _snippet(case) -> str:
+    try:
+        return STATE["adapter"].snippet(case)
+    except (Exception, isolation.Lost) as e:  # noqa: BLE001  (the record still goes out, without its snippet)
+        return f"# no snippet: the adapter's snippet() failed: {str(e).splitlines()[0]}"
 
 
 def _case_dict(case):
@@ -268,7 +307,10 @@ def pytest_sessionfinish(session, exitstatus):
                                                        if settings.default.derandomize else "random per check"),
            "python": sys.version.split()[0], "platform": platform.platform(), "start": STATE["start"],
            "duration_s": round(time.time() - STATE["start"], 2), "counts": _counts(),
-           "expectations": STATE["expectations_path"], "exitstatus": int(exitstatus)}
+           "versions": dict(getattr(STATE["adapter"], "versions", {})),
+           "expectations": STATE["expectations_path"], "expectation_files": STATE["expectation_files"],
+           "platform_measured": not STATE["platform_new"],
+           "measured": STATE["measured"], "exitstatus": int(exitstatus)}
     (out / "run.json").write_text(json.dumps(run, indent=2, default=str))
     # The HTML divergence report and the readable spec, rendered from the files just written.
     from reports import render, spec
@@ -282,6 +324,30 @@ def pytest_sessionfinish(session, exitstatus):
     spec.render_spec(out, {f: sorted(c) for f, c in checks.items()})
 
 
+def pytest_report_header(config):
+    if "adapter" not in STATE:
+        return None
+    a = STATE["adapter"].describe()
+    return [f"keras-conformance: adapter {a['adapter']} ({a['version']}), edition {STATE['edition']}",
+            f"platform: {facts.summary(a['platform_facts'])}"]
+
+
+def _new_platform_message(described: dict, failed: int) -> list[str]:
+    """What a failing run on a platform its expectations were never measured on tells the user."""
+    have = {**described["platform_facts"], **getattr(STATE["adapter"], "versions", {})}
+    nearest = min(STATE["measured"], key=lambda t: sum(str(have.get(k)) != v for k, v in t.items()))
+    differ = ", ".join(f"{k}={have.get(k)} (measured: {v})" for k, v in nearest.items() if str(have.get(k)) != v)
+    return [
+        f"this platform is new to the expectations ({STATE['expectations_path']}): they were measured on "
+        f"{len(STATE['measured'])} platforms, and this run differs from the nearest in {differ}.",
+        f"The {failed} diverge/xpass checks may be this platform's kernels rather than a bug in the framework. "
+        "To record this platform's divergences in a file of your own (README, 'A new platform'):",
+        f"  python -m conformance.record {STATE['report_dir'] or 'DIR'}/results.jsonl -o my-platform.toml   "
+        "(after a run with --report DIR)",
+        "  then state each entry's reason, and rerun with --expectations=my-platform.toml",
+    ]
+
+
 def pytest_terminal_summary(terminalreporter):
     if "records" not in STATE:
         return
@@ -289,8 +355,13 @@ def pytest_terminal_summary(terminalreporter):
     tr.section("keras-conformance")
     a = STATE["adapter"].describe()
     tr.write_line(f"adapter {a['adapter']} ({a['version']}), edition {STATE['edition']}, device {a['device']}")
+    tr.write_line(f"platform: {facts.summary(a['platform_facts'])}")
     counts = _counts()
     tr.write_line("checks by status: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+    failed = sum(counts.get(s, 0) for s in ("diverge", "xpass"))
+    if failed and STATE["platform_new"]:
+        for line in _new_platform_message(a, failed):
+            tr.write_line(line, yellow=True)
     unmatched = STATE.get("unmatched", [])
     for e in unmatched[:5]:  # a partial run (-k, one file) leaves most entries unmatched: the first few
         tr.write_line(f"expectation matched no check of this run: {e.describe()}: {e.reason}", yellow=True)

@@ -1,0 +1,90 @@
+"""Adapters that fail the way native frameworks do: the reference adapter, except that one feature
+kills its process (a segfault, an abort, an exit), hangs, or that the factory, ``describe()`` or
+``supports()`` raises. tests/test_isolation.py runs the suite on each (conformance/isolation.py)."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import threading
+
+from adapters.reference import ReferenceAdapter
+
+
+def _segfault():
+    ctypes.string_at(0)  # reads address 0: SIGSEGV, as a native kernel's bad pointer would
+
+
+def _hang():
+    threading.Event().wait()  # a deadlock: waits for ever
+
+
+FAULTS = {"segfault": _segfault, "abort": os.abort, "exit": lambda: os._exit(3), "hang": _hang}
+
+
+class Faulty(ReferenceAdapter):
+    """The reference, but running ``feature`` triggers ``fault``."""
+
+    def __init__(self, feature, fault, device="cpu", edition=None):
+        super().__init__(device=device, edition=edition or "keras3")
+        self.name, self.feature, self.fault = f"faulty:{fault}", feature, FAULTS[fault]
+
+    def run(self, case):
+        if case.feature == self.feature:
+            self.fault()
+        return super().run(case)
+
+
+def segfault_relu(device="cpu", edition=None):
+    return Faulty("activations.relu", "segfault", device, edition)
+
+
+def abort_elu(device="cpu", edition=None):
+    return Faulty("activations.elu", "abort", device, edition)
+
+
+def exit_selu(device="cpu", edition=None):
+    return Faulty("activations.selu", "exit", device, edition)
+
+
+def hang_tanh(device="cpu", edition=None):
+    return Faulty("activations.tanh", "hang", device, edition)
+
+
+def factory_raises(device="cpu", edition=None):
+    raise RuntimeError("no licence for this framework on this machine")
+
+
+class _DescribeRaises(ReferenceAdapter):
+    def describe(self):
+        raise KeyError("version")
+
+
+def describe_raises(device="cpu", edition=None):
+    return _DescribeRaises(device=device, edition=edition or "keras3")
+
+
+class _SupportsRaises(ReferenceAdapter):
+    name = "supports-raises"
+
+    def supports(self, feature, dtype=None):
+        if feature == "activations.relu":
+            raise ValueError(f"cannot tell whether {feature} is supported")
+        return super().supports(feature, dtype)
+
+
+def supports_raises(device="cpu", edition=None):
+    return _SupportsRaises(device=device, edition=edition or "keras3")
+
+
+class _SupportsCrashes(ReferenceAdapter):
+    name = "supports-crashes"
+
+    def supports(self, feature, dtype=None):
+        if feature == "activations.relu":
+            _segfault()
+        return super().supports(feature, dtype)
+
+
+def supports_crashes(device="cpu", edition=None):
+    return _SupportsCrashes(device=device, edition=edition or "keras3")
