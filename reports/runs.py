@@ -31,7 +31,9 @@ class Run:
     def label(self) -> str:
         """A short name for the run's column: adapter, edition and device, e.g. ``tf keras3 cpu``."""
         m = self.meta
-        return " ".join(str(m[k]) for k in ("adapter", "edition", "device") if m.get(k)) or self.source.parent.name
+        # The kernel family tells apart two runs of one adapter on one device (TF_ENABLE_ONEDNN_OPTS=0 and =1).
+        kernels = [f"{k}={v}" for k, v in (m.get("platform_facts") or {}).items() if k in ("onednn", "mkldnn")]
+        return " ".join([str(m[k]) for k in ("adapter", "edition", "device") if m.get(k)] + kernels) or self.source.parent.name
 
     def counts(self) -> dict[str, int]:
         out = {s: 0 for s in STATUSES}
@@ -68,6 +70,6 @@ def load(path: Path | str) -> Run:
     meta_path = results.parent / "run.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
     first = records[0]
-    for k in ("adapter", "framework", "version", "device", "edition"):
+    for k in ("adapter", "framework", "version", "device", "edition", "platform_facts"):
         meta.setdefault(k, first.get(k))
     return Run(results, meta, records)
