@@ -77,6 +77,10 @@ def pytest_configure(config):
     except Exception as e:  # noqa: BLE001  (a third party's factory raised: name it, no INTERNALERROR)
         raise pytest.UsageError(f"adapter {name!r}: its factory raised {type(e).__name__}: {e}") from None
     adapter = loaded[0] if len(loaded) == 1 else CrossDevice(loaded)
+    if getattr(config.option, "numprocesses", None) and getattr(config.option, "dist", "no") != "no" \
+            and not hasattr(config, "workerinput"):
+        for a in loaded:  # the xdist controller runs no check: its adapter process only had to describe itself
+            getattr(a, "close", lambda: None)()
     edition = config.getoption("--edition") or adapter.edition
     try:
         described = adapter.describe()
