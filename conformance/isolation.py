@@ -111,11 +111,12 @@ class Isolated(Adapter):
             self._conn.close()
         self._proc = self._conn = None
 
-    def _exchange(self, request, case, query: str, start_up: bool = False):
-        """Send ``request`` and wait for the answer, within the check's time limit."""
+    def _exchange(self, request, case, query: str, start_up: bool = False, own_clock: bool = False):
+        """Send ``request`` and wait for the answer, within the check's time limit (``own_clock``:
+        within a time limit of its own, for what the plugin asks after the check, such as a snippet)."""
         if self._proc is None:
             self._start()
-        wait = (self.timeout if start_up else _deadline[0] - time.monotonic()) or float("inf")
+        wait = (self.timeout if start_up or own_clock else _deadline[0] - time.monotonic()) or float("inf")
         try:
             self._conn.send(request)
             ready = self._conn.poll(None if wait == float("inf") else max(wait, 0.0))
@@ -135,8 +136,8 @@ class Isolated(Adapter):
             raise UsageError(f"adapter {self.spec!r}: its process died ({how}) while {query}")
         raise Crashed(f"crashed: {how} while {_what(case, query)}", case)
 
-    def _ask(self, request, case=None, query=""):
-        kind, *rest = self._exchange(request, case, query)
+    def _ask(self, request, case=None, query="", own_clock=False):
+        kind, *rest = self._exchange(request, case, query, own_clock=own_clock)
         if kind == "raised":
             raise AdapterError(rest[0])
         return rest
@@ -158,7 +159,7 @@ class Isolated(Adapter):
         return self._ask(("supports", feature, dtype), None, query)[0]
 
     def snippet(self, case: Case) -> str:
-        return self._ask(("snippet", case), None, "writing the snippet")[0]
+        return self._ask(("snippet", case), None, "writing the snippet", own_clock=True)[0]
 
     def describe(self) -> dict:
         return self._described

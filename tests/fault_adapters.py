@@ -34,6 +34,10 @@ class Faulty(ReferenceAdapter):
             self.fault()
         return super().run(case)
 
+    def snippet(self, case):
+        # What a framework's snippet would be: the case's own call (asked of a fresh process after a crash).
+        return f"faulty.run({case.feature!r}, dtype={case.dtype!r})"
+
 
 def segfault_relu(device="cpu", edition=None):
     return Faulty("activations.relu", "segfault", device, edition)

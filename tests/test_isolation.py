@@ -42,6 +42,7 @@ def test_a_crash_is_an_error_record_and_the_run_goes_on(tmp_path, adapter, featu
     for r in crashed:
         assert r["message"].startswith(f"crashed: {how} while running {feature}("), r["message"]
         assert r["example"]["op"] == "call" and r["example"]["dtype"] == r["params"]["dtype"]
+        assert feature.split(".")[1] in r["snippet"], r["snippet"]  # the snippet of the case that crashed
     assert {r["status"] for r in checks if r["feature"] != feature} == {"pass"}
     page = (out / "index.html").read_text()
     assert f"crashed: {how}" in page and "activations.sigmoid" in page
@@ -59,6 +60,7 @@ def test_a_hang_is_a_timeout_record_and_the_run_goes_on(tmp_path, workers):
         assert hung["status"] == "error" and hung["message"].startswith("timed out after 2 s while running "
                                                                         "activations.tanh("), hung["message"]
         assert hung["example"]["dtype"] == dtype and fine["status"] == "pass"
+        assert hung["snippet"] == f"faulty.run('activations.tanh', dtype={dtype!r})", hung["snippet"]
     assert "timed out after 2 s" in (out / "index.html").read_text()
 
 
@@ -73,7 +75,8 @@ def test_supports_that_raises_or_crashes_costs_its_checks_only(tmp_path, workers
         relu = [r for r in checks if r["feature"] == "activations.relu"]
         assert relu and all(r["status"] == "error" and why in r["message"] for r in relu), relu[0]["message"]
         assert {r["status"] for r in checks if r["feature"] != "activations.relu"} == {"pass"}
-        assert (out / "index.html").exists()
+        page = (out / "index.html").read_text()
+        assert "activations.sigmoid" in page and "activations.relu" in page
 
 
 @pytest.mark.parametrize("isolation", ["process", "none"])
