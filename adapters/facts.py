@@ -110,6 +110,16 @@ def jax(jax_module, device: str) -> dict[str, str]:
     return facts
 
 
+# A fact a variable can force, and the variable's value for each of its values: a repro command sets
+# it, so that the same kernels run on a machine whose default differs.
+FORCED_BY = {"onednn": ("TF_ENABLE_ONEDNN_OPTS", {"on": "1", "off": "0"})}
+
+
+def repro_env(facts: dict[str, str]) -> dict[str, str]:
+    """The environment that makes another machine pick this run's kernels (``TF_ENABLE_ONEDNN_OPTS``)."""
+    return {var: values[facts[fact]] for fact, (var, values) in FORCED_BY.items() if facts.get(fact) in values}
+
+
 def summary(facts: dict[str, str]) -> str:
     """One line for a terminal or a page: the device, then the kernel facts."""
     order = ["device", "device_model", "onednn", "onednn_set_by", "mkldnn", "cpu_capability", "cpu_isa", "numpy_simd"]

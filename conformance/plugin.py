@@ -151,9 +151,10 @@ _UNSUPPORTED = pytest.StashKey[str]()
 
 
 def _repro(item) -> str:
+    env = facts.repro_env(STATE["adapter"].describe()["platform_facts"])  # the same kernels on any machine
     args = ["pytest", item.nodeid, f"--adapter={STATE['adapter_arg']}", f"--device={STATE['adapter'].device}",
             f"--edition={STATE['edition']}"]
-    return " ".join(shlex.quote(a) for a in args)
+    return " ".join([f"{k}={v}" for k, v in env.items()] + [shlex.quote(a) for a in args])
 
 
 def _expected(item):
