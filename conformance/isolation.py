@@ -28,6 +28,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from multiprocessing.connection import Connection
@@ -81,7 +82,7 @@ class Isolated(Adapter):
     def __init__(self, spec: str, device: str = "cpu", edition: str | None = None, timeout: float | None = None):
         self.spec, self._load = spec, ("load", spec, device, edition)
         self.timeout = timeout
-        self._proc = self._conn = None
+        self._proc = self._conn = self._log = None
         self.framework_seconds = 0.0
         info = self._start()
         for k in ("name", "edition", "framework", "version", "versions", "devices", "device"):
@@ -93,8 +94,12 @@ class Isolated(Adapter):
     def _start(self) -> dict:
         parent, child = socket.socketpair()
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        # The child's output (framework logs, warnings, a fatal error's last words) goes to a file:
+        # the tail of it is part of a crash's record, and it stays off the run's terminal.
+        self._log = tempfile.TemporaryFile()
         self._proc = subprocess.Popen([sys.executable, "-m", "conformance.isolation", str(child.fileno())],
-                                      pass_fds=[child.fileno()], env=env, stdin=subprocess.DEVNULL)
+                                      pass_fds=[child.fileno()], env=env, stdin=subprocess.DEVNULL,
+                                      stdout=self._log, stderr=self._log)
         child.close()
         self._conn = Connection(parent.detach())
         kind, payload = self._exchange(self._load, None, "loading the adapter", start_up=True)
@@ -132,9 +137,12 @@ class Isolated(Adapter):
         self._conn.close()
         how = (f"{signal.Signals(-rc).name}" if rc < 0 and -rc in signal.Signals._value2member_map_
                else f"exit status {rc}")
+        self._log.seek(0)
+        said = self._log.read()[-1500:].decode("utf-8", "replace").strip()
+        said = f"; its last output:\n{said}" if said else ""
         if start_up:
-            raise UsageError(f"adapter {self.spec!r}: its process died ({how}) while {query}")
-        raise Crashed(f"crashed: {how} while {_what(case, query)}", case)
+            raise UsageError(f"adapter {self.spec!r}: its process died ({how}) while {query}{said}")
+        raise Crashed(f"crashed: {how} while {_what(case, query)}{said}", case)
 
     def _ask(self, request, case=None, query="", own_clock=False):
         kind, *rest = self._exchange(request, case, query, own_clock=own_clock)

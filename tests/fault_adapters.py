@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sys
 import threading
 
 from adapters.reference import ReferenceAdapter
@@ -31,6 +32,7 @@ class Faulty(ReferenceAdapter):
 
     def run(self, case):
         if case.feature == self.feature:
+            print(f"fatal error in {case.feature}", file=sys.stderr, flush=True)  # a kernel's last words
             self.fault()
         return super().run(case)
 

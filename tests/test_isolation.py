@@ -41,6 +41,7 @@ def test_a_crash_is_an_error_record_and_the_run_goes_on(tmp_path, adapter, featu
     assert crashed and all(r["status"] == "error" for r in crashed)
     for r in crashed:
         assert r["message"].startswith(f"crashed: {how} while running {feature}("), r["message"]
+        assert "; its last output:\n" in r["message"] and r["message"].endswith(f"fatal error in {feature}")
         assert r["example"]["op"] == "call" and r["example"]["dtype"] == r["params"]["dtype"]
         assert feature.split(".")[1] in r["snippet"], r["snippet"]  # the snippet of the case that crashed
     assert {r["status"] for r in checks if r["feature"] != feature} == {"pass"}
