@@ -91,7 +91,7 @@ def test_compute_mask(spec, adapter, feature, dtype, data):
     result = run_both(spec, adapter, case)
     if result is not None:
         expected, actual = result
-        assert_masks(actual, expected, case, adapter)
+        assert_masks(actual, expected, case, adapter, spec)
 
 
 def assert_bitwise(actual, expected, case, adapter):
@@ -152,7 +152,7 @@ def test_mask_value_cast(spec, adapter, feature, dtype):
         result = run_both(spec, adapter, case)
         if result is not None:
             expected, actual = result
-            assert_masks(actual, expected, case, adapter)
+            assert_masks(actual, expected, case, adapter, spec)
 
 
 # Layers whose mask propagation is checked: they pass the mask through (Dense, Activation, the
@@ -205,4 +205,4 @@ def test_propagation(spec, adapter, feature, data):
     result = run_both(spec, adapter, case)
     if result is not None:
         expected, actual = result
-        assert_masks(actual, expected, case, adapter)
+        assert_masks(actual, expected, case, adapter, spec)

@@ -27,9 +27,12 @@ value. An element passes when
   scale is the same layer computed on |x|, |weights|, |bias| (each rounding is relative to the
   partial sums, which are bounded by that), then carried through the activation.
 
-Flush-to-zero is implementation-defined: a result (or input) below the
-dtype's smallest normal number may be flushed to 0 (TensorFlow enables
-FTZ/DAZ on CPU), so such elements may be off by up to the smallest normal.
+Flush-to-zero is implementation-defined, one policy everywhere: a result (or input) below the
+dtype's smallest normal number may be flushed to 0 (TensorFlow enables FTZ/DAZ on CPU). Values:
+such elements may be off by up to the smallest normal. Masks and comparisons (Masking's
+x != mask_value): a framework may compare as if every subnormal input and config value were 0,
+so a mask that differs from the spec's is accepted when it equals the spec's mask of the flushed
+case (``flush_subnormals``, used by ``check.assert_masks``).
 
 Special values are exact: where the dtype-rounded expected value is NaN or
 ±inf the actual value must be the same; an expected value that rounds to
@@ -66,3 +69,27 @@ def allowed(expected, dtype: str, ulps: int = ELEMENTWISE_ULPS, scale=0.0) -> np
     ftz = np.where(e < float(fi.smallest_normal), float(fi.smallest_normal), 0.0)
     with np.errstate(invalid="ignore"):  # 0 ULP of an infinite value: special values compare exactly
         return ulps * (ulp(expected, dtype) + float(fi.eps) * np.abs(np.asarray(scale, np.float64))) + ftz
+
+
+def flush_subnormals(case):
+    """``case`` with every subnormal float (inputs, and numbers in its config) replaced by a zero of
+    its sign: what a framework with DAZ (denormals-are-zero) computes on. None when it has none."""
+    import dataclasses
+
+    changed = [False]
+
+    def flush(v, dtype):
+        a = np.asarray(v)
+        if a.dtype.kind != "f" and a.dtype.name != "bfloat16":
+            return v
+        x = a.astype(np.float64)
+        sub = (x != 0) & (np.abs(x) < float(finfo(dtype).smallest_normal))
+        if not sub.any():
+            return v
+        changed[0] = True
+        out = np.where(sub, np.copysign(0.0, x), x).astype(a.dtype)
+        return out if isinstance(v, np.ndarray) else type(v)(out)
+
+    inputs = tuple(flush(x, case.dtype) for x in case.inputs)
+    config = {k: flush(v, case.dtype) if isinstance(v, float) else v for k, v in case.config.items()}
+    return dataclasses.replace(case, inputs=inputs, config=config) if changed[0] else None

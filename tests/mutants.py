@@ -360,3 +360,10 @@ globals().update({name: _factory(name) for name in MUTANTS})
 def softmax_onednn(device="cpu", edition=None):
     """Not a mutant: TensorFlow's oneDNN softmax, which the spec leaves implementation-defined."""
     return Mutant("softmax_onednn", {"activations.softmax": _softmax_onednn}, device=device, edition=edition)
+
+
+def masking_daz(device="cpu", edition=None):
+    """Not a mutant: Masking comparing with subnormals as zero (DAZ), which the policy accepts."""
+    from tests.mutants_layers_masks import _MaskingDenormalsAreZero
+
+    return Mutant("masking_daz", {"layers.Masking": _MaskingDenormalsAreZero}, device=device, edition=edition)

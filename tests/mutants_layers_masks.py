@@ -245,3 +245,20 @@ MUTANTS = {
     "dense_bias_loss_before_kernel": (Mutant, {"layers.Dense": _DenseBiasBeforeKernel}, "layers_losses", "losses", "layers.Dense"),
     "dense_bias_regularizer_on_kernel": (Mutant, {"layers.Dense": _DenseBiasRegularizerOnKernel}, "layers_losses", "losses", "layers.Dense"),
 }
+
+
+class _MaskingDenormalsAreZero(masking.Masking):
+    """Not a mutant: TensorFlow's CPU compares with subnormals as zero (DAZ), which the one
+    flush-to-zero policy accepts (conformance/tolerance.py)."""
+
+    def _keep(self, x, keepdims=False):
+        x = np.asarray(x)
+        f = x.astype(np.float64)
+        tiny = float(np.finfo(np.float16).smallest_normal) if x.dtype == np.float16 else \
+            float(np.finfo(np.float32).smallest_normal) if x.dtype.name in ("float32", "bfloat16") else \
+            float(np.finfo(np.float64).smallest_normal)
+        flushed = np.where(np.abs(f) < tiny, 0.0, f).astype(x.dtype)
+        value = float(self.mask_value)
+        value = 0.0 if abs(value) < tiny else value
+        return np.any(flushed != np.asarray(value).astype(x.dtype), axis=-1, keepdims=keepdims)
+

@@ -21,6 +21,11 @@ class Masking(Layer):
     Errors: none.
     Editions: Keras 2 computes y = x * cast(mask): a masked timestep keeps the sign of a -0.0 and,
         with mask_value = ±inf, a masked inf row becomes NaN (inf * 0); Keras 3 gives +0 for both.
+    Implementation-defined: comparisons with subnormal numbers. A framework that treats subnormal
+        inputs as zero (DAZ: TensorFlow's CPU kernels) masks a timestep of subnormals with
+        mask_value=0 (Masking(0.0) of [[1e-45]] in float32 masks it). The one flush-to-zero policy
+        (conformance/tolerance.py) accepts either mask: the exact comparison, or the comparison with
+        every subnormal input and mask_value as 0.
     Seed page: a timestep is masked when all its features equal mask_value; example x[0, 3, :] = 0 and
         x[2, 5, :] = 0 with Masking(mask_value=0.) before an LSTM.
     Erratum: the page (and the Keras docstring) says an exception is raised when a downstream layer
