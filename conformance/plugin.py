@@ -211,6 +211,11 @@ def pytest_runtest_makereport(item, call):
             message = (f"{divergence.recorder().beyond_policy} elements beyond the tolerance policy, all within the "
                        f"expected {expected.ulps:g} ULP (worst {divergence.recorder().beyond_policy_ulps:.3g} ULP)")
             report.outcome, report.wasxfail = "skipped", f"{expected.reason} ({expected.issue or 'no upstream issue'})"
+        elif expected and expected.ulps is not None and not _derandomized():
+            # A bound on an imprecision that only some inputs show: random draws may miss them all.
+            status = "info"
+            message = (f"the imprecision this check's expectation bounds ({expected.ulps:g} ULP) did not show in this "
+                       "run's random draws; a derandomized run (--hypothesis-profile=ci) still holds the entry strictly")
         elif expected:
             status, message = "xpass", f"expected divergence did not occur ({expected.reason}); remove the entry"
             report.outcome, report.longrepr = "failed", f"XPASS: {expected.describe()} is listed in " \
@@ -231,6 +236,12 @@ def pytest_runtest_makereport(item, call):
     else:
         status, message = "error", call.excinfo.exconly() if call.excinfo else "failed"
     _attach(item, report, status, message, detail, expected)
+
+
+def _derandomized() -> bool:
+    from hypothesis import settings
+
+    return bool(settings.default.derandomize)
 
 
 def _attach(item, report, status, message, detail=None, expected=None):
