@@ -44,6 +44,9 @@ def pytest_addoption(parser):
     g.addoption("--check-timeout", default=None, type=float, metavar="SECONDS",
                 help=f"the time limit of one check, past which it is an error record and the run goes on "
                      f"(default {isolation.DEFAULT_CHECK_TIMEOUT:g} s; needs --isolation=process)")
+    g.addoption("--baseline", default=None, metavar="RESULTS",
+                help="an earlier run's results.jsonl (or its directory): a divergence it had too is xfail "
+                     "(known), only new ones fail the run (the regression mode of a nightly randomized job)")
     g.addoption("--report", default=None, metavar="DIR", help="write DIR/results.jsonl and DIR/run.json")
     g.addoption("--expectations", action="append", default=None, metavar="FILE",
                 help="known divergences; repeat to combine files, 'default' naming the adapter's own "
@@ -103,6 +106,25 @@ def pytest_configure(config):
                  collected=set(), start=time.time(), adapter_arg=name, check_timeout=timeout)
     report = config.getoption("--report")
     STATE["report_dir"] = Path(report) if report else None
+    STATE["baseline"] = _baseline(config.getoption("--baseline"))
+
+
+def _key(feature, check, params) -> tuple:
+    return feature, check, json.dumps(params, sort_keys=True, default=str)
+
+
+def _baseline(path):
+    """(path, {check key: the earlier run's message}) for every check that diverged in the earlier run."""
+    if path is None:
+        return None
+    from reports.runs import ReportError, load
+
+    try:
+        run = load(path)
+    except ReportError as e:
+        raise pytest.UsageError(f"--baseline={path}: {e}") from None
+    return str(run.source), {_key(r["feature"], r["check"], r["params"]): r["message"] for r in run.records
+                             if r["status"] in ("diverge", "xfail") and r.get("nodeid")}
 
 
 def pytest_collection_finish(session):
@@ -226,6 +248,11 @@ def pytest_runtest_makereport(item, call):
         if expected and expected.ulps is None:
             status = "xfail"
             report.outcome, report.wasxfail = "skipped", f"{expected.reason} ({expected.issue or 'no upstream issue'})"
+        elif STATE["baseline"] and _key(*_identity(item)) in STATE["baseline"][1]:
+            status = "xfail"  # known from the baseline run: not a regression
+            expected = expectations.Expectation(*_identity(item)[:2], reason=f"diverged in the baseline run too "
+                                                f"({STATE['baseline'][0]}): {STATE['baseline'][1][_key(*_identity(item))][:300]}")
+            report.outcome, report.wasxfail = "skipped", expected.reason
     elif isinstance(exc, isolation.Lost):  # the framework's process died or hung: the case it was running
         status, message = "error", str(exc)
         if exc.case is not None:
@@ -264,6 +291,8 @@ def _attach(item, report, status, message, detail=None, expected=None):
     }
     if expected:
         record["expectation"] = {"reason": expected.reason, "issue": expected.issue}
+    if STATE["baseline"] and status in ("diverge", "xfail"):
+        record["baseline"] = "known" if _key(feature, check, params) in STATE["baseline"][1] else "new"
     report.user_properties.append(("conformance", record))
 
 
@@ -340,6 +369,18 @@ def pytest_sessionfinish(session, exitstatus):
     spec.render_spec(out, {f: sorted(c) for f, c in checks.items()})
 
 
+def _entry_text(record) -> str:
+    """A ready-to-paste expectation entry for a divergent record, its minimal example as a comment."""
+    import tomli_w
+
+    entry = {"feature": record["feature"], "check": record["check"], "params": record["params"],
+             "reason": "TODO: the cause. Observed: " + record["message"].splitlines()[0][:300]}
+    entry = {k: v for k, v in entry.items() if v != {}}
+    example = json.dumps(record.get("example"), default=str)
+    return (f"# repro: {record['repro']}\n# minimal example: {example[:600]}\n"
+            + tomli_w.dumps({"expected": [entry]}))
+
+
 def pytest_report_header(config):
     if "adapter" not in STATE:
         return None
@@ -374,6 +415,14 @@ def pytest_terminal_summary(terminalreporter):
     tr.write_line(f"platform: {facts.summary(a['platform_facts'])}")
     counts = _counts()
     tr.write_line("checks by status: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+    new = [r for r in STATE["records"] if r["status"] == "diverge"]
+    if new:  # triage: each new divergence as an entry to paste (after stating its cause)
+        tr.write_line(f"{len(new)} new divergences{' (not in the baseline run)' if STATE['baseline'] else ''}; "
+                      "once each is understood, record it with its cause:", yellow=True)
+        for r in new[:20]:
+            tr.write_line(_entry_text(r))
+        if len(new) > 20:
+            tr.write_line(f"# ... and {len(new) - 20} more: python -m conformance.record DIR/results.jsonl drafts them all")
     failed = sum(counts.get(s, 0) for s in ("diverge", "xpass"))
     if failed and STATE["platform_new"]:
         for line in _new_platform_message(a, failed):

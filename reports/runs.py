@@ -12,7 +12,7 @@ REQUIRED = ("feature", "check", "status")
 # case; an older or a third party's file may lack newer fields): the pages read these defaults.
 OPTIONAL = {"params": {}, "message": "", "nodeid": None, "example": None, "metrics": {}, "stats": [],
             "examples": 0, "mismatches": None, "rejections": None, "repro": "", "snippet": "",
-            "duration_s": None, "framework_s": None, "spec_s": None}
+            "duration_s": None, "framework_s": None, "spec_s": None, "baseline": None}
 
 
 class ReportError(Exception):

@@ -57,3 +57,29 @@ def test_record_of_a_missing_run_is_a_clear_error(tmp_path):
     rec = subprocess.run([sys.executable, "-m", "conformance.record", str(tmp_path / "nope.jsonl"), "-o",
                           str(tmp_path / "x.toml")], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert rec.returncode == 2 and "no such results file" in rec.stderr
+
+
+def test_baseline_fails_only_on_new_divergences_and_prints_entries_to_paste(tmp_path):
+    first = tmp_path / "first"
+    proc = _pytest("--adapter=tests.mutants:sigmoid_imprecise", "--report", str(first))
+    assert proc.returncode == 1
+    assert "[[expected]]" in proc.stdout and 'feature = "activations.sigmoid"' in proc.stdout  # ready to paste
+    assert "# minimal example:" in proc.stdout
+
+    again = _pytest("--adapter=tests.mutants:sigmoid_imprecise", f"--baseline={first}", "--report", str(tmp_path / "again"))
+    assert again.returncode == 0, again.stdout[-2000:]
+    records = [json.loads(line) for line in (tmp_path / "again" / "results.jsonl").read_text().splitlines()]
+    known = [r for r in records if r["feature"] == "activations.sigmoid" and r["status"] == "xfail"]
+    assert known and all(r["baseline"] == "known" and "baseline run" in r["expectation"]["reason"] for r in known)
+
+    other = _pytest("--adapter=tests.mutants:tanh_clipped", f"--baseline={first}", "--report", str(tmp_path / "other"))
+    assert other.returncode == 1
+    records = [json.loads(line) for line in (tmp_path / "other" / "results.jsonl").read_text().splitlines()]
+    assert {r["baseline"] for r in records if r["status"] == "diverge"} == {"new"}
+    assert 'feature = "activations.tanh"' in other.stdout
+    assert ">new</span>" in (tmp_path / "other" / "index.html").read_text()
+
+
+def test_a_missing_baseline_is_a_usage_error(tmp_path):
+    proc = _pytest(f"--baseline={tmp_path / 'nope'}")
+    assert proc.returncode == 4 and "--baseline=" in proc.stderr
