@@ -177,7 +177,7 @@ def test_masks(spec, adapter, feature, data):
     case = data.draw(merge_cases(feature, "float32", masked=True), label="case")
     result = _compare(spec, adapter, case)
     if result is not None:
-        assert_masks(result[1], result[0], case, adapter, spec)
+        assert_masks(result[1], result[0], case, adapter)
 
 
 def _symbolic(rng, shapes, config):

@@ -380,7 +380,7 @@ def test_masks(spec, adapter, feature, data):
         assert_outputs(actual, expected, case, adapter, ulps=reduction_ulps(x.shape[axis]), scales=[scale])
     else:
         _compare(spec, adapter, case)
-    assert_masks(actual, expected, case, adapter, spec)
+    assert_masks(actual, expected, case, adapter)
 
 
 # --- rejects -------------------------------------------------------------------------------------

@@ -247,7 +247,7 @@ def test_masks(spec, adapter, feature, data):
     result = run_both(spec, adapter, case)
     if result is not None:
         expected, actual = result
-        assert_masks(actual, expected, case, adapter, spec)
+        assert_masks(actual, expected, case, adapter)
         assert_outputs(actual, expected, case, adapter, ulps=0)
 
 
