@@ -145,29 +145,25 @@ class Isolated(Adapter):
         raise Crashed(f"crashed: {how} while {_what(case, query)}{said}", case)
 
     def _ask(self, request, case=None, query="", own_clock=False):
-        kind, *rest = self._exchange(request, case, query, own_clock=own_clock)
-        if kind == "raised":
-            raise AdapterError(rest[0])
-        return rest
-
-    # --- the adapter interface ------------------------------------------------------------------
-
-    def run(self, case: Case):
-        kind, *rest = self._exchange(("run", case), case, "")
-        value, seconds = rest[0], rest[-1]
+        """The child's answer to ``request``: its value, or the ``Rejected``/``AdapterError`` it raised."""
+        kind, value, seconds = self._exchange(request, case, query, own_clock=own_clock)
         self.framework_seconds += seconds
         if kind == "rejected":
-            raise Rejected(value[0], value[1])
+            raise Rejected(*value)
         if kind == "raised":
             raise AdapterError(value)
         return value
 
+    # --- the adapter interface ------------------------------------------------------------------
+
+    def run(self, case: Case):
+        return self._ask(("run", case), case)
+
     def supports(self, feature, dtype=None):
-        query = f"asking supports({feature!r}, {dtype!r})"
-        return self._ask(("supports", feature, dtype), None, query)[0]
+        return self._ask(("supports", feature, dtype), None, f"asking supports({feature!r}, {dtype!r})")
 
     def snippet(self, case: Case) -> str:
-        return self._ask(("snippet", case), None, "writing the snippet", own_clock=True)[0]
+        return self._ask(("snippet", case), None, "writing the snippet", own_clock=True)
 
     def describe(self) -> dict:
         return self._described

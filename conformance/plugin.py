@@ -113,6 +113,11 @@ def _key(feature, check, params) -> tuple:
     return feature, check, json.dumps(params, sort_keys=True, default=str)
 
 
+def _in_baseline(item) -> str | None:
+    """The baseline run's message for this check, when the check diverged there too."""
+    return STATE["baseline"][1].get(_key(*_identity(item))) if STATE["baseline"] else None
+
+
 def _baseline(path):
     """(path, {check key: the earlier run's message}) for every check that diverged in the earlier run."""
     if path is None:
@@ -248,10 +253,10 @@ def pytest_runtest_makereport(item, call):
         if expected and expected.ulps is None:
             status = "xfail"
             report.outcome, report.wasxfail = "skipped", f"{expected.reason} ({expected.issue or 'no upstream issue'})"
-        elif STATE["baseline"] and _key(*_identity(item)) in STATE["baseline"][1]:
+        elif (known := _in_baseline(item)) is not None:
             status = "xfail"  # known from the baseline run: not a regression
             expected = expectations.Expectation(*_identity(item)[:2], reason=f"diverged in the baseline run too "
-                                                f"({STATE['baseline'][0]}): {STATE['baseline'][1][_key(*_identity(item))][:300]}")
+                                                f"({STATE['baseline'][0]}): {known[:300]}")
             report.outcome, report.wasxfail = "skipped", expected.reason
     elif isinstance(exc, isolation.Lost):  # the framework's process died or hung: the case it was running
         status, message = "error", str(exc)
@@ -292,7 +297,7 @@ def _attach(item, report, status, message, detail=None, expected=None):
     if expected:
         record["expectation"] = {"reason": expected.reason, "issue": expected.issue}
     if STATE["baseline"] and status in ("diverge", "xfail"):
-        record["baseline"] = "known" if _key(feature, check, params) in STATE["baseline"][1] else "new"
+        record["baseline"] = "new" if _in_baseline(item) is None else "known"
     report.user_properties.append(("conformance", record))
 
 
@@ -373,12 +378,11 @@ def _entry_text(record) -> str:
     """A ready-to-paste expectation entry for a divergent record, its minimal example as a comment."""
     import tomli_w
 
-    entry = {"feature": record["feature"], "check": record["check"], "params": record["params"],
-             "reason": "TODO: the cause. Observed: " + record["message"].splitlines()[0][:300]}
-    entry = {k: v for k, v in entry.items() if v != {}}
+    from conformance.record import new_entry
+
     example = json.dumps(record.get("example"), default=str)
     return (f"# repro: {record['repro']}\n# minimal example: {example[:600]}\n"
-            + tomli_w.dumps({"expected": [entry]}))
+            + tomli_w.dumps({"expected": [new_entry(record)]}))
 
 
 def pytest_report_header(config):

@@ -70,27 +70,26 @@ def describe_raises(device="cpu", edition=None):
     return _DescribeRaises(device=device, edition=edition or "keras3")
 
 
-class _SupportsRaises(ReferenceAdapter):
-    name = "supports-raises"
+class _FaultySupports(ReferenceAdapter):
+    """The reference, but asking whether activations.relu is supported triggers ``fault``."""
+
+    def __init__(self, name, fault, device="cpu", edition=None):
+        super().__init__(device=device, edition=edition or "keras3")
+        self.name, self.fault = name, fault
 
     def supports(self, feature, dtype=None):
         if feature == "activations.relu":
-            raise ValueError(f"cannot tell whether {feature} is supported")
+            self.fault(feature)
         return super().supports(feature, dtype)
+
+
+def _cannot_tell(feature):
+    raise ValueError(f"cannot tell whether {feature} is supported")
 
 
 def supports_raises(device="cpu", edition=None):
-    return _SupportsRaises(device=device, edition=edition or "keras3")
-
-
-class _SupportsCrashes(ReferenceAdapter):
-    name = "supports-crashes"
-
-    def supports(self, feature, dtype=None):
-        if feature == "activations.relu":
-            _segfault()
-        return super().supports(feature, dtype)
+    return _FaultySupports("supports-raises", _cannot_tell, device, edition)
 
 
 def supports_crashes(device="cpu", edition=None):
-    return _SupportsCrashes(device=device, edition=edition or "keras3")
+    return _FaultySupports("supports-crashes", lambda feature: _segfault(), device, edition)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from adapters.dtypes import finfo
 from reference import regularizers as R
 from reference.constraints import weight_dtype
 from reference.layers import core, dropout, masking, regularization, reshaping
@@ -254,9 +255,7 @@ class _MaskingDenormalsAreZero(masking.Masking):
     def _keep(self, x, keepdims=False):
         x = np.asarray(x)
         f = x.astype(np.float64)
-        tiny = float(np.finfo(np.float16).smallest_normal) if x.dtype == np.float16 else \
-            float(np.finfo(np.float32).smallest_normal) if x.dtype.name in ("float32", "bfloat16") else \
-            float(np.finfo(np.float64).smallest_normal)
+        tiny = float(finfo(x.dtype.name).smallest_normal)
         flushed = np.where(np.abs(f) < tiny, 0.0, f).astype(x.dtype)
         value = float(self.mask_value)
         value = 0.0 if abs(value) < tiny else value
