@@ -32,6 +32,9 @@ class Recorder:
     beyond_policy: int = 0  # elements within that bound but beyond the tolerance policy
     beyond_policy_ulps: float = 0.0  # the largest ULP error among them
     beyond_policy_case: Any = None  # the first case with such an element: an xfail record's example and snippet
+    known: int = 0  # divergences in cases meeting an expectation's ``when`` conditions (set aside as known)
+    known_case: Any = None  # the first of them: an xfail record's example and snippet
+    known_message: str = ""  # and its divergence message
 
     def note(self, message: str, case: Any = None, *, once: str | None = None) -> None:
         """Record implementation-defined behaviour, illustrated by ``case`` (default: the last case).

@@ -5,7 +5,10 @@ Each entry::
     [[expected]]
     feature = "activations.softsign"     # required
     check = "values"                     # required: the check name
-    params = { dtype = "float16" }       # optional: only these parametrizations
+    params = { dtype = "float16" }       # optional: only these parametrizations (a value, or a
+                                         # list of values: any of them); none: every parametrization
+    when = ["broadcast"]                 # optional: only cases meeting these conditions
+                                         # (conformance/conditions.py names them)
     reason = "why the framework differs" # required
     issue = "keras-team/keras#12345"     # optional: the upstream issue
     ulps = 5                             # optional: a bound, see below
@@ -34,13 +37,22 @@ A run on a platform none of them describes is on a platform new to the file: the
 (run.json ``platform_measured``, the report's header), and where it fails, the failure message
 tells the user how to record that platform's divergences in a file of their own.
 
-A divergence that matches an entry is ``xfail``; with ``ulps``, only elements
+An entry describes a divergence by its cause, not by the draws that happened to hit it: it holds
+in any profile's draws (random ones too), as long as its conditions do.
+
+A divergence that matches an entry is ``xfail``. With ``when``, only a divergence in a case that
+meets the conditions is known: the check goes on drawing after it, and a divergence in a case that
+does not meet them is new (shrunk and reported as usual). With ``ulps``, only elements
 within that many ULPs are expected (the framework is less precise than the
 tolerance policy allows, by a known amount): the check runs with that bound,
 an element beyond it is a divergence as usual, and an element between the
-policy and the bound makes the check ``xfail``; a check that passes although
-an entry matches it is ``xpass`` and fails the run (the entry is stale); an
-entry that matches no check of the run is reported at its end.
+policy and the bound makes the check ``xfail``.
+
+A plain entry (no ``when``, no ``ulps``) is strict: it is meant to hold on every draw, so a check
+that passes although it matches is ``xpass`` and fails the run (the entry is stale). An entry with
+``when`` or ``ulps`` bounds what some inputs show, and a run's draws may hold none of them: a check
+that passes under it is ``pass``, its message saying the entry's cause did not show. An entry that matches no check of the run is
+reported at its end.
 """
 
 from __future__ import annotations
@@ -52,8 +64,10 @@ from pathlib import Path
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from conformance import conditions
+
 REQUIRED = ("feature", "check", "reason")
-ALLOWED = (*REQUIRED, "params", "issue", "ulps", "devices", "versions", "platform")
+ALLOWED = (*REQUIRED, "params", "when", "issue", "ulps", "devices", "versions", "platform")
 
 
 class ExpectationsError(ValueError):
@@ -71,6 +85,12 @@ class Expectation:
     devices: list[str] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=dict)
     platform: dict[str, str | list[str]] = field(default_factory=dict)
+    when: list[str] = field(default_factory=list)
+
+    @property
+    def strict(self) -> bool:
+        """Whether the entry is meant to hold on every draw: a passing check under it is stale."""
+        return not self.when and self.ulps is None
 
     def applies(self, devices: list[str], versions: dict[str, str], platform: dict[str, str] | None = None) -> bool:
         """Whether the entry's conditions hold for a run on ``devices`` with these package versions
@@ -92,11 +112,13 @@ class Expectation:
 
     def matches(self, feature: str, check: str, params: dict) -> bool:
         return (self.feature == feature and self.check == check
-                and all(str(params.get(k)) == str(v) for k, v in self.params.items()))
+                and all(str(params.get(k)) in map(str, v if isinstance(v, list) else [v])
+                        for k, v in self.params.items()))
 
     def describe(self) -> str:
         extra = f" {self.params}" if self.params else ""
-        return f"{self.feature} / {self.check}{extra}"
+        when = f" when {conditions.describe(self.when)}" if self.when else ""
+        return f"{self.feature} / {self.check}{extra}{when}"
 
 
 def _read(path: Path) -> dict:
@@ -149,6 +171,11 @@ def load(path: str | Path) -> list[Expectation]:
                 isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v)) for v in platform.values()):
             raise ExpectationsError(f"{path}: entry {i} ({entry['feature']}): platform must be a table of facts, each "
                                     "a string or a list of strings, e.g. platform = { onednn = \"on\" }")
+        when = entry.get("when", [])
+        if not isinstance(when, list) or not set(when) <= set(conditions.CONDITIONS):
+            raise ExpectationsError(f"{path}: entry {i} ({entry['feature']}): when must be a list of conditions "
+                                    f"from {sorted(conditions.CONDITIONS)} (conformance/conditions.py), e.g. "
+                                    f"when = [\"broadcast\"]; got {when!r}")
         if not isinstance(entry.get("devices", []), list):
             raise ExpectationsError(f"{path}: entry {i} ({entry['feature']}): devices must be a list, e.g. [\"gpu\"]")
         out.append(Expectation(**entry))

@@ -7,6 +7,8 @@ parametrized by ``feature``; its check name is the test function's name less
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import gc
 import json
 import os
@@ -21,7 +23,7 @@ import pytest
 import adapters
 from adapters import facts
 from adapters.reference import ReferenceAdapter
-from conformance import divergence, expectations, isolation, profiles
+from conformance import conditions, divergence, expectations, isolation, profiles
 from conformance.devices import CrossDevice
 from conformance.divergence import Divergence
 from reference.editions import EDITIONS
@@ -194,6 +196,10 @@ def pytest_runtest_call(item):
     """A known divergence is found again but not shrunk again: its minimal example was filed
     with its expectation, and shrinking it on every run would be the gate's slowest work."""
     old, expected = getattr(item.obj, "_hypothesis_internal_use_settings", None), _expected(item)
+    if old is not None and expected is not None and expected.when:
+        with _known_when(item, expected):
+            yield
+        return
     if old is None or expected is None or expected.ulps is not None:  # beyond a bound is a real divergence
         yield
         return
@@ -233,16 +239,25 @@ def pytest_runtest_makereport(item, call):
     if report.passed:
         status = "info" if divergence.recorder().info else "pass"
         message = "; ".join(divergence.recorder().info)
-        if expected and expected.ulps is not None and divergence.recorder().beyond_policy:
+        if expected and expected.when and divergence.recorder().known:
+            rec = divergence.recorder()
+            status = "xfail"
+            message = (f"{rec.known} of {rec.examples} cases diverged, each meeting the expectation's conditions "
+                       f"({conditions.describe(expected.when)}); the first: {rec.known_message}")
+            report.outcome, report.wasxfail = "skipped", f"{expected.reason} ({expected.issue or 'no upstream issue'})"
+        elif expected and expected.ulps is not None and divergence.recorder().beyond_policy:
             status = "xfail"
             message = (f"{divergence.recorder().beyond_policy} elements beyond the tolerance policy, all within the "
                        f"expected {expected.ulps:g} ULP (worst {divergence.recorder().beyond_policy_ulps:.3g} ULP)")
             report.outcome, report.wasxfail = "skipped", f"{expected.reason} ({expected.issue or 'no upstream issue'})"
-        elif expected and expected.ulps is not None and not _derandomized():
-            # A bound on an imprecision that only some inputs show: random draws may miss them all.
-            status = "info"
-            message = (f"the imprecision this check's expectation bounds ({expected.ulps:g} ULP) did not show in this "
-                       "run's random draws; a derandomized run (--hypothesis-profile=ci) still holds the entry strictly")
+        elif expected and not expected.strict:
+            # A cause that only some inputs show (a condition, an imprecision): the draws may hold none.
+            # The check passed (or noted what is implementation-defined); the message says the entry
+            # was not exercised, which is not a stale entry.
+            shown = f"a divergence when {conditions.describe(expected.when)}" if expected.when else \
+                f"the imprecision it bounds ({expected.ulps:g} ULP)"
+            message = "; ".join([*divergence.recorder().info, f"the expectation's cause did not show in this run's "
+                                 f"draws: {shown} ({expected.reason})"])
         elif expected:
             status, message = "xpass", f"expected divergence did not occur ({expected.reason}); remove the entry"
             report.outcome, report.longrepr = "failed", f"XPASS: {expected.describe()} is listed in " \
@@ -250,7 +265,10 @@ def pytest_runtest_makereport(item, call):
     elif isinstance(exc, Divergence):
         detail, message = exc.detail, str(exc)
         status = "diverge"
-        if expected and expected.ulps is None:
+        if expected and expected.when:
+            message = (f"outside the expectation's conditions ({conditions.describe(expected.when)}), so not the "
+                       f"known divergence: {message}")
+        if expected and expected.strict:  # a conditioned or bounded entry set aside what it covers
             status = "xfail"
             report.outcome, report.wasxfail = "skipped", f"{expected.reason} ({expected.issue or 'no upstream issue'})"
         elif (known := _in_baseline(item)) is not None:
@@ -270,10 +288,31 @@ def pytest_runtest_makereport(item, call):
     _attach(item, report, status, message, detail, expected)
 
 
-def _derandomized() -> bool:
-    from hypothesis import settings
+@contextlib.contextmanager
+def _known_when(item, expected):
+    """Run the check with a divergence in a case that meets the entry's conditions set aside as known:
+    Hypothesis goes on drawing (and shrinks any other divergence, which is new). Hypothesis calls
+    ``inner_test`` afresh for each example, so wrapping it there is how plugins wrap a test body."""
+    hyp = item.obj.hypothesis
+    inner = hyp.inner_test
 
-    return bool(settings.default.derandomize)
+    @functools.wraps(inner)
+    def known(*args, **kwargs):
+        try:
+            return inner(*args, **kwargs)
+        except Divergence as exc:
+            rec = divergence.recorder()
+            if not conditions.hold(expected.when, rec.last_case):
+                raise
+            rec.known += 1
+            if rec.known_case is None:
+                rec.known_case, rec.known_message = rec.last_case, str(exc)
+
+    hyp.inner_test = known
+    try:
+        yield
+    finally:
+        hyp.inner_test = inner
 
 
 def _attach(item, report, status, message, detail=None, expected=None):
@@ -281,7 +320,7 @@ def _attach(item, report, status, message, detail=None, expected=None):
     rec = divergence.recorder()
     # An info record shows the case its first note illustrates; an xfail within an expectation's ULP
     # bound, the first case beyond the tolerance policy; any other, the failing or the last case.
-    shown = {"info": rec.info_case, "xfail": rec.beyond_policy_case}.get(status) or rec.last_case
+    shown = {"info": rec.info_case, "xfail": rec.known_case or rec.beyond_policy_case}.get(status) or rec.last_case
     case = (detail or {}).get("case") or (_case_dict(shown) if shown is not None else None)
     record = {
         "feature": feature, "check": check, "params": params, "status": status, "message": message[:4000],

@@ -124,6 +124,10 @@ class Constant(Initializer):
         (tf.constant(self.value, dtype=dtype, shape=shape), tf_keras/src/initializers/initializers.py:266),
         so a float64 weight is the exact value: Constant(1e-7) in float64 gives 1e-07. Defaults and
         config are the same in both editions.
+    Implementation-defined: in Keras 3, a value whose float32 rounding is subnormal (nonzero, below
+        2**-126 in magnitude) may come out as 0 in any dtype: the float32 step runs on the CPU's
+        float32 arithmetic, which may flush subnormals (TensorFlow's does; NumPy's and torch's keep
+        them), as the tolerance policy allows for every float32 value. ``defined`` says where.
     Seed page: the sample writes ``model.add`` on the same line as the initializer (a typo).
     Source: keras/src/initializers/constant_initializers.py (Keras 3.15.1);
         tf_keras/src/initializers/initializers.py Constant (tf-keras 2.21); seed page 000.
@@ -137,6 +141,11 @@ class Constant(Initializer):
         if self.edition == KERAS2:
             return np.full(shape, self.value_)  # tf.constant(value, dtype): no floatx step
         return np.full(shape, np.float64(np.float32(self.value_)))
+
+    def defined(self) -> bool:
+        """Whether ``value`` is the formula's only result (False: it or 0, see Implementation-defined)."""
+        v = abs(float(np.float32(self.value_)))
+        return self.edition == KERAS2 or not 0 < v < float(np.finfo(np.float32).smallest_normal)
 
     def get_config(self):
         return {"value": self.value_}

@@ -71,6 +71,57 @@ def test_bounded_expectation_is_xfail_within_its_ulps_and_a_divergence_beyond(tm
     assert statuses == {9: (0, ["xfail"]), 5: (1, ["diverge"])}
 
 
+def _statuses(tmp_path, name, adapter, entry, *args):
+    exp = tmp_path / f"{name}.toml"
+    exp.write_text("[[expected]]\n" + entry)
+    out = tmp_path / name
+    proc = _pytest("conformance/test_layers_merging.py", f"--adapter={adapter}", f"--expectations={exp}",
+                   "--report", str(out), "-q", *args)
+    records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    return proc.returncode, {r["params"].get("dtype"): r for r in records if r.get("nodeid")}
+
+
+def test_conditioned_expectation_covers_its_cause_in_any_draw_and_nothing_else(tmp_path):
+    """``when = ["broadcast"]``: a divergence only in broadcasting cases is xfail in every dtype and in
+    random draws; a divergence in a case with equal shapes is new, shrunk and reported as one; a
+    check that passes under such an entry passes (saying so), not a stale xpass."""
+    entry = 'feature = "{f}"\ncheck = "values"\nwhen = ["broadcast"]\nreason = "broadcasts wrongly"\n'
+    rc, known = _statuses(tmp_path, "known", "tests.mutants:merge_add_right_aligned",
+                          entry.format(f="layers.Add"), "-k", "test_values and Add",
+                          "--hypothesis-profile=dev", "--hypothesis-seed=7")
+    assert rc == 0 and {r["status"] for r in known.values()} == {"xfail"}, known
+    first = known["float32"]["example"]["inputs"]
+    assert len({tuple(x["shape"]) for x in first}) > 1  # the case shown is one the condition covers
+    rc, new = _statuses(tmp_path, "new", "tests.mutants:merge_average_is_sum", entry.format(f="layers.Average"),
+                        "-k", "test_values and Average-float32")
+    [record] = new.values()
+    assert rc == 1 and record["status"] == "diverge"
+    assert len({tuple(x["shape"]) for x in record["example"]["inputs"]}) == 1  # shrunk to equal shapes
+    rc, quiet = _statuses(tmp_path, "quiet", "reference", entry.format(f="layers.Add"),
+                          "-k", "test_values and Add-float32")
+    [record] = quiet.values()
+    assert rc == 0 and record["status"] == "pass" and "did not show" in record["message"]
+
+
+def test_params_lists_and_conditions_are_validated(tmp_path):
+    from conformance import expectations
+
+    good = tmp_path / "good.toml"
+    good.write_text('[[expected]]\nfeature = "layers.Add"\ncheck = "values"\nparams = { dtype = ["float16", "bfloat16"] }\n'
+                    'reason = "r"\n')
+    [e] = expectations.load(good)
+    assert e.matches("layers.Add", "values", {"dtype": "bfloat16"}) and not e.matches("layers.Add", "values", {"dtype": "float32"})
+    assert e.strict
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[expected]]\nfeature = "layers.Add"\ncheck = "values"\nwhen = ["sometimes"]\nreason = "r"\n')
+    try:
+        expectations.load(bad)
+    except expectations.ExpectationsError as e:
+        assert "broadcast" in str(e) and "sometimes" in str(e)
+    else:
+        raise AssertionError("an unknown condition loaded")
+
+
 FIRST_CALL_IMPRECISE = """
 import json, os
 import numpy as np
