@@ -1,7 +1,7 @@
 """Conditions on a case that an expectation's ``when`` can name: a divergence described by its cause.
 
-An entry with ``when = ["broadcast"]`` covers a divergence in every case that meets all its
-conditions, in any draw of any profile: such a case's divergence is known (the check goes on
+An entry with ``when = ["broadcast"]`` (and ``config = { activation = ["tanh"] }``, values of the
+case's config) covers a divergence in every case that meets all its conditions, in any draw of any profile: such a case's divergence is known (the check goes on
 drawing, and the record is ``xfail``), and a divergence in a case that does not meet them is new.
 Each condition is a predicate on the :class:`adapters.base.Case` the check ran last, defined once
 here, its docstring what the report and the README say it means.
@@ -32,13 +32,27 @@ def unequal_strides(case) -> bool:
     return isinstance(strides, (tuple, list)) and len(set(strides)) > 1
 
 
-CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, unequal_strides)}
+def bias_on_last_axis(case) -> bool:
+    """A channels_first layer with a bias whose output's last side equals its channel count, the
+    shape for which Keras 3's TensorFlow ``ops.add`` mistakes the (1, C, 1, ...) bias for a
+    channels_last one (keras/src/backend/tensorflow/numpy.py add)."""
+    if case.config.get("data_format") != "channels_first" or not case.config.get("use_bias", True):
+        return False
+    from reference.registry import get_feature
+
+    shape = get_feature(case.feature).obj(**case.config).compute_output_shape(np.shape(case.inputs[0]))
+    return len(shape) > 2 and shape[1] == shape[-1]
 
 
-def hold(names, case) -> bool:
-    """Whether ``case`` meets every condition named (an unknown name is rejected when the file loads)."""
-    return case is not None and all(CONDITIONS[n](case) for n in names)
+CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, unequal_strides, bias_on_last_axis)}
 
 
-def describe(names) -> str:
-    return " and ".join(names)
+def hold(names, config, case) -> bool:
+    """Whether ``case`` meets every condition named (an unknown name is rejected when the file loads)
+    and its config has, for each key of ``config``, one of the values listed there."""
+    return case is not None and all(CONDITIONS[n](case) for n in names) and all(
+        case.config.get(k) in (v if isinstance(v, list) else [v]) for k, v in config.items())
+
+
+def describe(names, config=None) -> str:
+    return " and ".join([*names, *(f"{k} in {v}" for k, v in (config or {}).items())])

@@ -28,12 +28,14 @@ class Recorder:
     stats: list[dict] = field(default_factory=list)
     info: list[str] = field(default_factory=list)
     info_case: Any = None  # the case the first note illustrates: the record's example and snippet
-    allowance_ulps: float | None = None  # an expectation's bound (conformance/expectations.py)
-    beyond_policy: int = 0  # elements within that bound but beyond the tolerance policy
+    allowance: Any = None  # case -> the expectation whose ulps bound it (conformance/expectations.py), or None
+    beyond_policy: int = 0  # elements within such a bound but beyond the tolerance policy
+    beyond_policy_entry: Any = None  # the expectation of the first of them
     beyond_policy_ulps: float = 0.0  # the largest ULP error among them
     beyond_policy_case: Any = None  # the first case with such an element: an xfail record's example and snippet
     known: int = 0  # divergences in cases meeting an expectation's ``when`` conditions (set aside as known)
     known_case: Any = None  # the first of them: an xfail record's example and snippet
+    known_entry: Any = None  # and the expectation that covers it
     known_message: str = ""  # and its divergence message
 
     def note(self, message: str, case: Any = None, *, once: str | None = None) -> None:

@@ -3,12 +3,13 @@
 Each entry::
 
     [[expected]]
-    feature = "activations.softsign"     # required
-    check = "values"                     # required: the check name
+    feature = "activations.softsign"     # required (or a list of features with the same cause)
+    check = "values"                     # required: the check name (or a list)
     params = { dtype = "float16" }       # optional: only these parametrizations (a value, or a
                                          # list of values: any of them); none: every parametrization
     when = ["broadcast"]                 # optional: only cases meeting these conditions
                                          # (conformance/conditions.py names them)
+    config = { activation = ["tanh"] }   # optional: only cases whose config has one of these values
     reason = "why the framework differs" # required
     issue = "keras-team/keras#12345"     # optional: the upstream issue
     ulps = 5                             # optional: a bound, see below
@@ -40,17 +41,19 @@ tells the user how to record that platform's divergences in a file of their own.
 An entry describes a divergence by its cause, not by the draws that happened to hit it: it holds
 in any profile's draws (random ones too), as long as its conditions do.
 
-A divergence that matches an entry is ``xfail``. With ``when``, only a divergence in a case that
-meets the conditions is known: the check goes on drawing after it, and a divergence in a case that
+A divergence that matches an entry is ``xfail``. With ``when`` or ``config`` (conditions on the
+case), only a divergence in a case that meets the conditions is known: the check goes on drawing after it, and a divergence in a case that
 does not meet them is new (shrunk and reported as usual). With ``ulps``, only elements
 within that many ULPs are expected (the framework is less precise than the
 tolerance policy allows, by a known amount): the check runs with that bound,
 an element beyond it is a divergence as usual, and an element between the
 policy and the bound makes the check ``xfail``.
 
-A plain entry (no ``when``, no ``ulps``) is strict: it is meant to hold on every draw, so a check
-that passes although it matches is ``xpass`` and fails the run (the entry is stale). An entry with
-``when`` or ``ulps`` bounds what some inputs show, and a run's draws may hold none of them: a check
+With both, the bound holds for the cases meeting the conditions only.
+
+A plain entry (no ``when``, ``config`` or ``ulps``) is strict: it is meant to hold on every draw, so
+a check that passes although it matches is ``xpass`` and fails the run (the entry is stale). An
+entry with ``when``, ``config`` or ``ulps`` bounds what some inputs show, and a run's draws may hold none of them: a check
 that passes under it is ``pass``, its message saying the entry's cause did not show. An entry that matches no check of the run is
 reported at its end.
 """
@@ -67,7 +70,7 @@ from packaging.version import InvalidVersion, Version
 from conformance import conditions
 
 REQUIRED = ("feature", "check", "reason")
-ALLOWED = (*REQUIRED, "params", "when", "issue", "ulps", "devices", "versions", "platform")
+ALLOWED = (*REQUIRED, "params", "when", "config", "issue", "ulps", "devices", "versions", "platform")
 
 
 class ExpectationsError(ValueError):
@@ -76,8 +79,8 @@ class ExpectationsError(ValueError):
 
 @dataclass
 class Expectation:
-    feature: str
-    check: str
+    feature: str | list[str]
+    check: str | list[str]
     reason: str
     params: dict = field(default_factory=dict)
     issue: str | None = None
@@ -86,11 +89,24 @@ class Expectation:
     versions: dict[str, str] = field(default_factory=dict)
     platform: dict[str, str | list[str]] = field(default_factory=dict)
     when: list[str] = field(default_factory=list)
+    config: dict = field(default_factory=dict)
+
+    @property
+    def conditional(self) -> bool:
+        """Whether the entry holds for some cases only (conditions on the case)."""
+        return bool(self.when or self.config)
 
     @property
     def strict(self) -> bool:
         """Whether the entry is meant to hold on every draw: a passing check under it is stale."""
-        return not self.when and self.ulps is None
+        return not self.conditional and self.ulps is None
+
+    def covers(self, case) -> bool:
+        """Whether ``case`` meets the entry's conditions on the case (any case, for an entry without)."""
+        return conditions.hold(self.when, self.config, case) if self.conditional else True
+
+    def conditions(self) -> str:
+        return conditions.describe(self.when, self.config)
 
     def applies(self, devices: list[str], versions: dict[str, str], platform: dict[str, str] | None = None) -> bool:
         """Whether the entry's conditions hold for a run on ``devices`` with these package versions
@@ -111,14 +127,50 @@ class Expectation:
         return True
 
     def matches(self, feature: str, check: str, params: dict) -> bool:
-        return (self.feature == feature and self.check == check
-                and all(str(params.get(k)) in map(str, v if isinstance(v, list) else [v])
-                        for k, v in self.params.items()))
+        return (feature in listed(self.feature) and check in listed(self.check)
+                and all(str(params.get(k)) in map(str, listed(v)) for k, v in self.params.items()))
 
     def describe(self) -> str:
         extra = f" {self.params}" if self.params else ""
-        when = f" when {conditions.describe(self.when)}" if self.when else ""
-        return f"{self.feature} / {self.check}{extra}{when}"
+        when = f" when {self.conditions()}" if self.conditional else ""
+        return f"{', '.join(listed(self.feature))} / {', '.join(listed(self.check))}{extra}{when}"
+
+
+@dataclass
+class Match:
+    """The active entries that match one check. A strict one governs the whole check (the first, if
+    several); otherwise each conditional entry sets aside the divergences of the cases it covers,
+    and each ``ulps`` entry bounds the cases it covers (the widest bound, where several cover one)."""
+
+    entries: list[Expectation]
+
+    @property
+    def strict(self) -> Expectation | None:
+        return next((e for e in self.entries if e.strict), None)
+
+    @property
+    def conditional(self) -> bool:
+        return any(e.conditional for e in self.entries)
+
+    def known(self, case) -> Expectation | None:
+        """The first entry without a bound whose conditions ``case`` meets: its divergence is known."""
+        return next((e for e in self.entries if e.conditional and e.ulps is None and e.covers(case)), None)
+
+    def bound(self, case) -> Expectation | None:
+        """The ``ulps`` entry with the widest bound that covers ``case``."""
+        covering = [e for e in self.entries if e.ulps is not None and e.covers(case)]
+        return max(covering, key=lambda e: e.ulps, default=None)
+
+    def knows_some(self) -> bool:
+        return any(e.conditional and e.ulps is None for e in self.entries)
+
+    def reasons(self) -> str:
+        return "; ".join(e.reason for e in self.entries)
+
+
+def listed(v) -> list:
+    """A value that may be given as one or as a list, as a list."""
+    return v if isinstance(v, list) else [v]
 
 
 def _read(path: Path) -> dict:
@@ -176,6 +228,9 @@ def load(path: str | Path) -> list[Expectation]:
             raise ExpectationsError(f"{path}: entry {i} ({entry['feature']}): when must be a list of conditions "
                                     f"from {sorted(conditions.CONDITIONS)} (conformance/conditions.py), e.g. "
                                     f"when = [\"broadcast\"]; got {when!r}")
+        if not isinstance(entry.get("config", {}), dict):
+            raise ExpectationsError(f"{path}: entry {i} ({entry['feature']}): config must be a table of config "
+                                    "values, each a value or a list, e.g. config = { activation = [\"tanh\"] }")
         if not isinstance(entry.get("devices", []), list):
             raise ExpectationsError(f"{path}: entry {i} ({entry['feature']}): devices must be a list, e.g. [\"gpu\"]")
         out.append(Expectation(**entry))

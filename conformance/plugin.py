@@ -23,7 +23,7 @@ import pytest
 import adapters
 from adapters import facts
 from adapters.reference import ReferenceAdapter
-from conformance import conditions, divergence, expectations, isolation, profiles
+from conformance import divergence, expectations, isolation, profiles
 from conformance.devices import CrossDevice
 from conformance.divergence import Divergence
 from reference.editions import EDITIONS
@@ -164,8 +164,8 @@ def _identity(item):
 def pytest_runtest_setup(item):
     rec = divergence.reset()
     isolation.start_check(STATE["check_timeout"])
-    expected = _expected(item)
-    rec.allowance_ulps = expected.ulps if expected else None
+    match = _expected(item)
+    rec.allowance = match.bound if match and not match.strict else None
     STATE["framework_at_setup"] = STATE["adapter"].framework_seconds
     STATE["spec_at_setup"] = STATE["spec"].framework_seconds
     feature, _, params = _identity(item)
@@ -186,21 +186,22 @@ def _repro(item) -> str:
     return " ".join([f"{k}={v}" for k, v in env.items()] + [shlex.quote(a) for a in args])
 
 
-def _expected(item):
+def _expected(item) -> expectations.Match | None:
     feature, check, params = _identity(item)
-    return next((e for e in STATE["expectations"] if e.matches(feature, check, params)), None)
+    found = [e for e in STATE["expectations"] if e.matches(feature, check, params)]
+    return expectations.Match(found) if found else None
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
     """A known divergence is found again but not shrunk again: its minimal example was filed
     with its expectation, and shrinking it on every run would be the gate's slowest work."""
-    old, expected = getattr(item.obj, "_hypothesis_internal_use_settings", None), _expected(item)
-    if old is not None and expected is not None and expected.when:
-        with _known_when(item, expected):
+    old, match = getattr(item.obj, "_hypothesis_internal_use_settings", None), _expected(item)
+    if old is not None and match is not None and not match.strict and match.knows_some():
+        with _known_when(item, match):
             yield
         return
-    if old is None or expected is None or expected.ulps is not None:  # beyond a bound is a real divergence
+    if old is None or match is None or not match.strict:  # beyond a bound or a condition is a real divergence
         yield
         return
     from hypothesis import Phase, settings
@@ -226,7 +227,9 @@ def pytest_runtest_makereport(item, call):
                 call.excinfo.exconly() if call.excinfo else ""
             _attach(item, report, "error", f"{report.when} failed: {why}")
         return
-    expected = _expected(item)
+    match = _expected(item)
+    strict = match.strict if match else None
+    expected = None  # the entry the record names
     exc = call.excinfo.value if call.excinfo else None
     if isinstance(exc, BaseExceptionGroup):  # Hypothesis found several distinct failures
         found = exc.subgroup(lambda e: isinstance(e, Divergence))
@@ -236,41 +239,41 @@ def pytest_runtest_makereport(item, call):
                 first = first.exceptions[0]
             exc = Divergence(f"{len(exc.exceptions)} distinct divergences; the first: {first}", first.detail)
     detail = {}
+    rec = divergence.recorder()
     if report.passed:
-        status = "info" if divergence.recorder().info else "pass"
-        message = "; ".join(divergence.recorder().info)
-        if expected and expected.when and divergence.recorder().known:
-            rec = divergence.recorder()
-            status = "xfail"
+        status = "info" if rec.info else "pass"
+        message = "; ".join(rec.info)
+        if match and not strict and rec.known:
+            status, expected = "xfail", rec.known_entry
             message = (f"{rec.known} of {rec.examples} cases diverged, each meeting the expectation's conditions "
-                       f"({conditions.describe(expected.when)}); the first: {rec.known_message}")
-            report.outcome, report.wasxfail = "skipped", f"{expected.reason} ({expected.issue or 'no upstream issue'})"
-        elif expected and expected.ulps is not None and divergence.recorder().beyond_policy:
-            status = "xfail"
-            message = (f"{divergence.recorder().beyond_policy} elements beyond the tolerance policy, all within the "
-                       f"expected {expected.ulps:g} ULP (worst {divergence.recorder().beyond_policy_ulps:.3g} ULP)")
-            report.outcome, report.wasxfail = "skipped", f"{expected.reason} ({expected.issue or 'no upstream issue'})"
-        elif expected and not expected.strict:
+                       f"({expected.conditions()}); the first: {rec.known_message}")
+        elif match and not strict and rec.beyond_policy:
+            status, expected = "xfail", rec.beyond_policy_entry
+            message = (f"{rec.beyond_policy} elements beyond the tolerance policy, all within the "
+                       f"expected {expected.ulps:g} ULP (worst {rec.beyond_policy_ulps:.3g} ULP)")
+        elif match and not strict:
             # A cause that only some inputs show (a condition, an imprecision): the draws may hold none.
-            # The check passed (or noted what is implementation-defined); the message says the entry
-            # was not exercised, which is not a stale entry.
-            shown = f"a divergence when {conditions.describe(expected.when)}" if expected.when else \
-                f"the imprecision it bounds ({expected.ulps:g} ULP)"
-            message = "; ".join([*divergence.recorder().info, f"the expectation's cause did not show in this run's "
-                                 f"draws: {shown} ({expected.reason})"])
-        elif expected:
-            status, message = "xpass", f"expected divergence did not occur ({expected.reason}); remove the entry"
-            report.outcome, report.longrepr = "failed", f"XPASS: {expected.describe()} is listed in " \
-                f"{STATE['expectations_path']} but the check passed: {expected.reason}"
+            # The check passed (or noted what is implementation-defined); the message says the entries
+            # were not exercised, which is not a stale entry.
+            shown = "; ".join((f"the imprecision it bounds ({e.ulps:g} ULP)" if e.ulps is not None else "a divergence")
+                              + (f" when {e.conditions()}" if e.conditional else "") for e in match.entries)
+            message = "; ".join([*rec.info, f"the expectation's cause did not show in this run's draws: {shown} "
+                                 f"({match.reasons()})"])
+        elif strict:
+            status, expected = "xpass", strict
+            message = f"expected divergence did not occur ({strict.reason}); remove the entry"
+            report.outcome, report.longrepr = "failed", f"XPASS: {strict.describe()} is listed in " \
+                f"{STATE['expectations_path']} but the check passed: {strict.reason}"
+        if status == "xfail":
+            report.outcome, report.wasxfail = "skipped", f"{expected.reason} ({expected.issue or 'no upstream issue'})"
     elif isinstance(exc, Divergence):
         detail, message = exc.detail, str(exc)
         status = "diverge"
-        if expected and expected.when:
-            message = (f"outside the expectation's conditions ({conditions.describe(expected.when)}), so not the "
-                       f"known divergence: {message}")
-        if expected and expected.strict:  # a conditioned or bounded entry set aside what it covers
-            status = "xfail"
-            report.outcome, report.wasxfail = "skipped", f"{expected.reason} ({expected.issue or 'no upstream issue'})"
+        if match and match.conditional and not strict:
+            message = f"outside the expectations' conditions, so not a known divergence: {message}"
+        if strict:  # (non-strict entries set aside what they cover: a divergence left over is new)
+            status, expected = "xfail", strict
+            report.outcome, report.wasxfail = "skipped", f"{strict.reason} ({strict.issue or 'no upstream issue'})"
         elif (known := _in_baseline(item)) is not None:
             status = "xfail"  # known from the baseline run: not a regression
             expected = expectations.Expectation(*_identity(item)[:2], reason=f"diverged in the baseline run too "
@@ -289,7 +292,7 @@ def pytest_runtest_makereport(item, call):
 
 
 @contextlib.contextmanager
-def _known_when(item, expected):
+def _known_when(item, match):
     """Run the check with a divergence in a case that meets the entry's conditions set aside as known:
     Hypothesis goes on drawing (and shrinks any other divergence, which is new). Hypothesis calls
     ``inner_test`` afresh for each example, so wrapping it there is how plugins wrap a test body."""
@@ -302,11 +305,12 @@ def _known_when(item, expected):
             return inner(*args, **kwargs)
         except Divergence as exc:
             rec = divergence.recorder()
-            if not conditions.hold(expected.when, rec.last_case):
+            entry = match.known(rec.last_case)
+            if entry is None:
                 raise
             rec.known += 1
             if rec.known_case is None:
-                rec.known_case, rec.known_message = rec.last_case, str(exc)
+                rec.known_case, rec.known_entry, rec.known_message = rec.last_case, entry, str(exc)
 
     hyp.inner_test = known
     try:
@@ -376,7 +380,8 @@ def pytest_sessionfinish(session, exitstatus):
     unmatched = [e for e in STATE["expectations"]
                  if not any(e.matches(r["feature"], r["check"], r["params"]) for r in STATE["records"])]
     for e in unmatched:
-        STATE["records"].append({"feature": e.feature, "check": e.check, "params": e.params, "status": "info",
+        STATE["records"].append({"feature": ", ".join(expectations.listed(e.feature)),
+                                 "check": ", ".join(expectations.listed(e.check)), "params": e.params, "status": "info",
                                  **STATE["adapter"].describe(), "edition": STATE["edition"],
                                  "message": f"expectation matched no check of this run: {e.describe()} ({e.reason})"})
     STATE["unmatched"] = unmatched

@@ -28,11 +28,16 @@ value. An element passes when
   partial sums, which are bounded by that), then carried through the activation.
 
 Flush-to-zero is implementation-defined, one policy everywhere: a result (or input) below the
-dtype's smallest normal number may be flushed to 0 (TensorFlow enables FTZ/DAZ on CPU). Values:
-such elements may be off by up to the smallest normal. Masks and comparisons (Masking's
-x != mask_value): a framework may compare as if every subnormal input and config value were 0,
-so a mask that differs from the spec's is accepted when it equals the spec's mask of the flushed
-case (``flush_subnormals``, used by ``check.assert_masks``).
+dtype's smallest normal number may be flushed to 0 (TensorFlow enables FTZ/DAZ on CPU). Results
+(FTZ): such elements may be off by up to the smallest normal. Inputs and config values (DAZ): a
+framework may compute as if every subnormal one were 0, so a result that differs from the spec's
+is accepted when it equals the spec's on the flushed case (``flush_subnormals``, used by
+``check.accept_daz``): masks and comparisons (Masking's x != mask_value) and the activations'
+values (selu of a subnormal bfloat16 input is normal, and 0 with DAZ). Where the spec itself rounds
+through float32 (Keras 3's Constant), a float32-subnormal intermediate may flush the same way (its
+docstring's Implementation-defined). Elsewhere (layers' sums of products) only the FTZ allowance
+applies: a subnormal input moves a sum by |weight| times a subnormal, which the soaks of the README
+have not yet found beyond it.
 
 Special values are exact: where the dtype-rounded expected value is NaN or
 ±inf the actual value must be the same; an expected value that rounds to

@@ -65,3 +65,78 @@ def test_bad_measured_table_is_a_clear_error(tmp_path):
     path.write_text('[[measured]]\nonednn = true\n')
     with pytest.raises(expectations.ExpectationsError, match=r"\[\[measured\]\] table 1"):
         expectations.measured_on(path)
+
+
+def _case(feature="layers.Dense", config=None, shapes=((2, 3),), dtype="float32"):
+    import numpy as np
+
+    from adapters.base import Case
+
+    return Case(feature, "call", config or {}, tuple(np.ones(s, dtype) for s in shapes), dtype=dtype)
+
+
+def test_case_conditions_and_lists(tmp_path):
+    """``when`` and ``config`` select cases; feature, check and params may list several values."""
+    e = _load(tmp_path, 'when = ["broadcast"]\nconfig = { activation = ["tanh", "sigmoid"] }\n')
+    assert e.conditional and not e.strict
+    assert e.covers(_case(config={"activation": "tanh"}, shapes=((2, 3), (2, 1))))
+    assert not e.covers(_case(config={"activation": "relu"}, shapes=((2, 3), (2, 1))))
+    assert not e.covers(_case(config={"activation": "tanh"}, shapes=((2, 3), (2, 3))))
+    path = tmp_path / "lists.toml"
+    path.write_text('[[expected]]\nfeature = ["layers.Dense", "layers.Conv1D"]\ncheck = ["values", "forms"]\n'
+                    'params = { dtype = ["float32", "float64"] }\nreason = "r"\n')
+    [listed] = expectations.load(path)
+    assert listed.matches("layers.Conv1D", "forms", {"dtype": "float64"}) and listed.strict
+    assert not listed.matches("layers.Conv2D", "forms", {"dtype": "float64"})
+    assert not listed.matches("layers.Dense", "values", {"dtype": "float16"})
+
+
+def test_a_check_matched_by_several_entries(tmp_path):
+    """A strict entry governs the whole check; otherwise each conditional entry covers its cases and
+    the widest ``ulps`` bound covering a case applies to it."""
+    path = tmp_path / "many.toml"
+    path.write_text('[[expected]]\nfeature = "layers.Dense"\ncheck = "values"\nconfig = { activation = "tanh" }\n'
+                    'ulps = 8\nreason = "tanh"\n\n[[expected]]\nfeature = "layers.Dense"\ncheck = "values"\n'
+                    'ulps = 6\nreason = "all"\n\n[[expected]]\nfeature = "layers.Dense"\ncheck = "values"\n'
+                    'when = ["broadcast"]\nreason = "broadcast"\n')
+    match = expectations.Match(expectations.load(path))
+    assert match.strict is None and match.knows_some()
+    assert match.bound(_case(config={"activation": "tanh"})).ulps == 8
+    assert match.bound(_case(config={"activation": "relu"})).ulps == 6
+    assert match.known(_case(shapes=((2, 3), (2, 1)))).reason == "broadcast"
+    assert match.known(_case()) is None
+    strict = expectations.Expectation("layers.Dense", "values", "always")
+    assert expectations.Match([*match.entries, strict]).strict is strict
+
+
+@pytest.mark.parametrize("body, why", [
+    ('when = ["sometimes"]\n', "sometimes"),
+    ('when = "broadcast"\n', "list of conditions"),
+    ('config = "tanh"\n', "table of config"),
+])
+def test_bad_case_conditions_are_clear_errors(tmp_path, body, why):
+    with pytest.raises(expectations.ExpectationsError, match=why):
+        _load(tmp_path, body)
+
+
+def test_daz_is_accepted_for_values_and_nothing_else():
+    """A subnormal input read as zero (DAZ) is accepted where the spec's value on the flushed case
+    matches: selu of the bfloat16 subnormal 1.13e-38 is normal (1.19e-38), and 0 with DAZ."""
+    import ml_dtypes
+    import numpy as np
+
+    from adapters.base import Case
+    from adapters.reference import ReferenceAdapter
+    from conformance.check import accept_daz, assert_close, run_both
+    from conformance.divergence import Divergence
+
+    spec = ReferenceAdapter()
+    x = np.array([1.1296e-38, 1.0], ml_dtypes.bfloat16)
+    case = Case("activations.selu", "call", {}, (x,), dtype="bfloat16")
+    expected, _ = run_both(spec, spec, case)
+    assert float(np.asarray(expected, np.float64)[0]) > float(ml_dtypes.finfo(ml_dtypes.bfloat16).smallest_normal)
+    daz = np.array([0.0, np.asarray(expected)[1]], ml_dtypes.bfloat16)
+    accept_daz(spec, case, lambda e: assert_close(daz, e, case, spec), expected)
+    wrong = np.array([2.0, np.asarray(expected)[1]], ml_dtypes.bfloat16)
+    with pytest.raises(Divergence):
+        accept_daz(spec, case, lambda e: assert_close(wrong, e, case, spec), expected)
