@@ -54,5 +54,17 @@ def hold(names, config, case) -> bool:
         case.config.get(k) in (v if isinstance(v, list) else [v]) for k, v in config.items())
 
 
+def met(case) -> list[str]:
+    """The conditions ``case`` meets: a hint for the entry of a new divergence (is one of them its cause?)."""
+    out = []
+    for name, condition in CONDITIONS.items():
+        try:
+            if condition(case):
+                out.append(name)
+        except Exception:  # noqa: BLE001  (a case a condition cannot read meets it not)
+            pass
+    return out
+
+
 def describe(names, config=None) -> str:
     return " and ".join([*names, *(f"{k} in {v}" for k, v in (config or {}).items())])

@@ -23,7 +23,7 @@ import pytest
 import adapters
 from adapters import facts
 from adapters.reference import ReferenceAdapter
-from conformance import divergence, expectations, isolation, profiles
+from conformance import conditions, divergence, expectations, isolation, profiles
 from conformance.devices import CrossDevice
 from conformance.divergence import Divergence
 from reference.editions import EDITIONS
@@ -339,6 +339,8 @@ def _attach(item, report, status, message, detail=None, expected=None):
     }
     if expected:
         record["expectation"] = {"reason": expected.reason, "issue": expected.issue}
+    if status == "diverge" and shown is not None:
+        record["conditions"] = conditions.met(shown)
     if STATE["baseline"] and status in ("diverge", "xfail"):
         record["baseline"] = "new" if _in_baseline(item) is None else "known"
     report.user_properties.append(("conformance", record))
@@ -425,7 +427,10 @@ def _entry_text(record) -> str:
     from conformance.record import new_entry
 
     example = json.dumps(record.get("example"), default=str)
-    return (f"# repro: {record['repro']}\n# minimal example: {example[:600]}\n"
+    met = record.get("conditions")
+    hint = (f"# the example meets: {', '.join(met)} (if that is the cause, add when = {json.dumps(met)}; see "
+            "conformance/conditions.py)\n") if met else ""
+    return (f"# repro: {record['repro']}\n# minimal example: {example[:600]}\n{hint}"
             + tomli_w.dumps({"expected": [new_entry(record)]}))
 
 

@@ -97,6 +97,7 @@ def test_conditioned_expectation_covers_its_cause_in_any_draw_and_nothing_else(t
     [record] = new.values()
     assert rc == 1 and record["status"] == "diverge"
     assert len({tuple(x["shape"]) for x in record["example"]["inputs"]}) == 1  # shrunk to equal shapes
+    assert "broadcast" not in record["conditions"]  # the hint for its entry: the example meets no condition
     rc, quiet = _statuses(tmp_path, "quiet", "reference", entry.format(f="layers.Add"),
                           "-k", "test_values and Add-float32")
     [record] = quiet.values()
