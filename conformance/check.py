@@ -171,6 +171,20 @@ def set_aside(actual, expected, defined, case, adapter, *, bound, bound_text: st
     return act, exp
 
 
+def softmax_set_aside(actual, expected, x, axis, case, adapter):
+    """:func:`set_aside` for a softmax along ``axis`` of ``x``: a slice holding NaN, +inf or only -inf is
+    implementation-defined (``reference.activations.softmax_defined``), bounded to NaN at a NaN input,
+    else NaN or a value in [0, 1]."""
+    from reference.activations import softmax_defined
+
+    x64 = np.asarray(x, np.float64)
+    nan_in = np.isnan(x64)
+    return set_aside(actual, expected, softmax_defined(x64, axis), case, adapter,
+                     bound=lambda y: np.where(nan_in, np.isnan(y), np.isnan(y) | ((y >= 0) & (y <= 1))),
+                     bound_text="NaN (a NaN input), else NaN or in [0, 1]",
+                     note="softmax of a slice holding NaN, +inf or only -inf")
+
+
 def _num(v):
     v = float(v)
     return v if math.isfinite(v) else repr(v)
