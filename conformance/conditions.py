@@ -44,7 +44,21 @@ def bias_on_last_axis(case) -> bool:
     return len(shape) > 2 and shape[1] == shape[-1]
 
 
-CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, unequal_strides, bias_on_last_axis)}
+def kernel_exceeds_input(case) -> bool:
+    """A convolution whose (dilated) kernel is longer than its input along some spatial axis, which
+    only "same" padding allows: every window along that axis reaches into the padding on both sides."""
+    ks, x = case.config.get("kernel_size"), np.shape(case.inputs[0]) if case.inputs else ()
+    if ks is None or len(x) < 3:
+        return False
+    rank = len(x) - 2
+    spatial = x[2:] if case.config.get("data_format") == "channels_first" else x[1:-1]
+    ks = (ks,) * rank if isinstance(ks, int) else tuple(ks)
+    dil = case.config.get("dilation_rate", 1)
+    dil = (dil,) * rank if isinstance(dil, int) else tuple(dil)
+    return any((k - 1) * d + 1 > n for k, d, n in zip(ks, dil, spatial))
+
+
+CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, unequal_strides, bias_on_last_axis, kernel_exceeds_input)}
 
 
 def hold(names, config, case) -> bool:

@@ -140,3 +140,27 @@ def test_daz_is_accepted_for_values_and_nothing_else():
     wrong = np.array([2.0, np.asarray(expected)[1]], ml_dtypes.bfloat16)
     with pytest.raises(Divergence):
         accept_daz(spec, case, lambda e: assert_close(wrong, e, case, spec), expected)
+
+
+def test_conditions_on_convolution_cases():
+    """kernel_exceeds_input reads the kernel, dilation and data format; bias_on_last_axis the spec's
+    output shape."""
+    import numpy as np
+
+    from adapters.base import Case
+    from conformance import conditions
+
+    def conv(feature, config, shape):
+        return Case(feature, "call", config, (np.ones(shape, np.float32),), dtype="float32")
+
+    assert conditions.kernel_exceeds_input(conv("layers.Conv3D", {"kernel_size": (3, 1, 2), "padding": "same"},
+                                                (2, 1, 4, 2, 1)))
+    assert not conditions.kernel_exceeds_input(conv("layers.Conv3D", {"kernel_size": 3}, (2, 3, 4, 4, 1)))
+    assert conditions.kernel_exceeds_input(conv("layers.Conv1D", {"kernel_size": 2, "dilation_rate": 3}, (1, 3, 1)))
+    assert not conditions.kernel_exceeds_input(conv("layers.Conv1D", {"kernel_size": 2, "data_format": "channels_first"},
+                                                    (1, 5, 2)))
+    first = {"filters": 3, "kernel_size": (2,), "data_format": "channels_first"}
+    assert conditions.bias_on_last_axis(conv("layers.Conv1DTranspose", first, (1, 3, 2)))  # output (1, 3, 3)
+    assert not conditions.bias_on_last_axis(conv("layers.Conv1DTranspose", {**first, "use_bias": False}, (1, 3, 2)))
+    assert not conditions.bias_on_last_axis(conv("layers.Conv1DTranspose", first, (1, 3, 4)))
+    assert conditions.met(conv("layers.Conv1DTranspose", first, (1, 3, 2))) == ["bias_on_last_axis"]
