@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from reports.runs import ReportError, load  # noqa: E402
 
 
 def seeds(text: str) -> list[int]:
@@ -48,8 +50,10 @@ def run(adapter: str, seed: int, onednn: str | None, out: Path, extra: list[str]
                                "-q", "-p", "no:cacheprovider", *extra], cwd=ROOT, env=env,
                               capture_output=True, text=True)
         wall = time.monotonic() - t0
-    records = [json.loads(line) for line in (report / "results.jsonl").read_text().splitlines()] \
-        if (report / "results.jsonl").exists() else []
+    try:
+        records = load(report).records
+    except ReportError:  # the run broke before it wrote its results: its exit status and tail say why
+        records = []
     counts: dict[str, int] = {}
     for r in records:
         if r.get("nodeid"):
@@ -57,7 +61,8 @@ def run(adapter: str, seed: int, onednn: str | None, out: Path, extra: list[str]
     failing = [{"status": r["status"], "nodeid": r["nodeid"], "message": r["message"][:300], "repro": r.get("repro")}
                for r in records if r.get("nodeid") and r["status"] in ("diverge", "xpass", "error")]
     return {"run": name, "seed": seed, "onednn": onednn, "exit": proc.returncode, "wall_s": round(wall, 1),
-            "counts": counts, "failing": failing, "tail": proc.stdout[-1500:] if proc.returncode not in (0, 1) else ""}
+            "counts": counts, "failing": failing,
+            "tail": proc.stdout[-1500:] if proc.returncode not in (0, 1) or not records else ""}
 
 
 def main(argv=None) -> int:

@@ -16,6 +16,7 @@ from adapters.dtypes import np_dtype, to_dtype
 from conformance import tolerance
 from conformance.divergence import Divergence, recorder
 from conformance.summary import case_dict
+from reference.activations import softmax_defined
 
 MAX_SHOWN = 10
 
@@ -175,8 +176,6 @@ def softmax_set_aside(actual, expected, x, axis, case, adapter):
     """:func:`set_aside` for a softmax along ``axis`` of ``x``: a slice holding NaN, +inf or only -inf is
     implementation-defined (``reference.activations.softmax_defined``), bounded to NaN at a NaN input,
     else NaN or a value in [0, 1]."""
-    from reference.activations import softmax_defined
-
     x64 = np.asarray(x, np.float64)
     nan_in = np.isnan(x64)
     return set_aside(actual, expected, softmax_defined(x64, axis), case, adapter,

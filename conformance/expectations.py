@@ -103,7 +103,10 @@ class Expectation:
 
     def covers(self, case) -> bool:
         """Whether ``case`` meets the entry's conditions on the case (any case, for an entry without)."""
-        return conditions.hold(self.when, self.config, case) if self.conditional else True
+        if not self.conditional:
+            return True
+        return case is not None and conditions.hold(self.when, case) and all(
+            case.config.get(k) in listed(v) for k, v in self.config.items())
 
     def conditions(self) -> str:
         return conditions.describe(self.when, self.config)

@@ -164,7 +164,7 @@ def _identity(item):
 def pytest_runtest_setup(item):
     rec = divergence.reset()
     isolation.start_check(STATE["check_timeout"])
-    match = _expected(item)
+    match = item.stash[_MATCH] = _expected(item)
     rec.allowance = match.bound if match and not match.strict else None
     STATE["framework_at_setup"] = STATE["adapter"].framework_seconds
     STATE["spec_at_setup"] = STATE["spec"].framework_seconds
@@ -177,6 +177,7 @@ def pytest_runtest_setup(item):
 
 
 _UNSUPPORTED = pytest.StashKey[str]()
+_MATCH = pytest.StashKey["expectations.Match | None"]()  # the check's entries, found once at setup
 
 
 def _repro(item) -> str:
@@ -196,7 +197,7 @@ def _expected(item) -> expectations.Match | None:
 def pytest_runtest_call(item):
     """A known divergence is found again but not shrunk again: its minimal example was filed
     with its expectation, and shrinking it on every run would be the gate's slowest work."""
-    old, match = getattr(item.obj, "_hypothesis_internal_use_settings", None), _expected(item)
+    old, match = getattr(item.obj, "_hypothesis_internal_use_settings", None), item.stash.get(_MATCH, None)
     if old is not None and match is not None and not match.strict and match.knows_some():
         with _known_when(item, match):
             yield
@@ -227,7 +228,7 @@ def pytest_runtest_makereport(item, call):
                 call.excinfo.exconly() if call.excinfo else ""
             _attach(item, report, "error", f"{report.when} failed: {why}")
         return
-    match = _expected(item)
+    match = item.stash.get(_MATCH, None)
     strict = match.strict if match else None
     expected = None  # the entry the record names
     exc = call.excinfo.value if call.excinfo else None
