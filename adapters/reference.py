@@ -46,6 +46,12 @@ class ReferenceAdapter(Adapter):
         """The spec object of ``feature`` (tests/mutants.py swaps in broken ones here)."""
         return reference.get_feature(feature).obj
 
+    def build(self, feature: str, config: dict):
+        """The spec's object of ``feature`` built from ``config`` in this edition: what a check asks of
+        the spec beyond a case's result (a layer's weight shapes, an initializer's distribution).
+        A SpecError propagates: callers build configs the spec accepts."""
+        return reference.get_feature(feature).obj(**config, edition=self.edition)
+
     def _build(self, case: Case, config=None):
         obj = self._obj(case.feature)
         config = dict(case.config if config is None else config)

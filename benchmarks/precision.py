@@ -68,9 +68,7 @@ def measure(adapter, spec, feature: str, dtype: str, n: int) -> dict:
     finite = np.isfinite(rounded) & np.isfinite(actual) & ~flushed
     # In ULPs as the check counts them: the spacing at the value, plus eps times the magnitude the
     # formula cancels (elu's exp(x) - 1; the activation checks' cancellation_scale).
-    from conformance.test_activations import cancellation_scale
-
-    scale = np.broadcast_to(np.nan_to_num(np.asarray(cancellation_scale(feature, {}, x), np.float64)), x.shape)
+    scale = np.broadcast_to(np.nan_to_num(np.asarray(tolerance.cancellation_scale(feature, {}, x), np.float64)), x.shape)
     with np.errstate(invalid="ignore", over="ignore"):
         unit = tolerance.ulp(expected, dtype) + float(finfo(dtype).eps) * scale
         err = np.where(finite, np.abs(actual - expected) / unit, 0.0)

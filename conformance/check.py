@@ -51,13 +51,20 @@ def outcome(runner, case):
         return "rejected", str(e)
 
 
+def track(case):
+    """Note ``case`` as the one the check is running: a passing record's example and snippet, and
+    the case a crash or time-out is reported with. run_both does it; a check that calls the
+    adapter itself (a statistical sample) says so here."""
+    rec = recorder()
+    rec.last_case, rec.examples = case, rec.examples + 1
+
+
 def run_both(spec, adapter, case):
     """(expected, actual), or None when both reject the case.
 
     Raises Divergence when exactly one of them rejects it.
     """
-    rec = recorder()
-    rec.last_case, rec.examples = case, rec.examples + 1
+    track(case)
     s_kind, expected = outcome(spec, case)
     a_kind, actual = outcome(adapter, case)
     if s_kind == a_kind == "rejected":
@@ -73,7 +80,7 @@ def run_both(spec, adapter, case):
 
 
 def expect_rejection(spec, adapter, case):
-    """Both the spec and the adapter must reject ``case``; return both messages."""
+    """Both the spec and the adapter must reject ``case``."""
     result = run_both(spec, adapter, case)
     if result is not None:
         raise Divergence(f"both accept a configuration the spec rejects [{label(case)}]",
@@ -216,6 +223,47 @@ def assert_roundtrip(spec, adapter, case, what=("get_config()", "from_config(con
     assert_equal(actual.config, expected.config, case, adapter, what[0])
     assert_equal(actual.clone_config, expected.clone_config, case, adapter, what[1])
     assert_close(actual.clone, actual.original, case, adapter, ulps=0, dtype="float32")
+
+
+def _same_result(a, b) -> bool:
+    """Two LayerResults with the same outputs (NaN equal to NaN) and masks."""
+    return (len(a.outputs) == len(b.outputs) and all(
+        np.array_equal(np.asarray(x, np.float64), np.asarray(y, np.float64), equal_nan=True)
+        for x, y in zip(a.outputs, b.outputs)) and len(a.masks) == len(b.masks) and all(
+        (x is None) == (y is None) and (x is None or np.array_equal(x, y)) for x, y in zip(a.masks, b.masks)))
+
+
+def assert_layer_roundtrip(spec, adapter, case):
+    """A layer's ``roundtrip`` case: get_config() and the clone's get_config() equal the spec's, and
+    the clone's outputs (exactly, 0 ULP) and masks equal the original's, unless the spec's own clone
+    differs from its original (Keras 2's SpatialDropout config has no data_format: a channels_first
+    clone drops channels_last maps). assert_roundtrip compares arrays; a layer gives LayerResults."""
+    result = run_both(spec, adapter, case)
+    if result is None:
+        return
+    expected, actual = result
+    assert_equal(actual.config, expected.config, case, adapter, "get_config()")
+    assert_equal(actual.clone_config, expected.clone_config, case, adapter, "from_config(config).get_config()")
+    if not _same_result(expected.clone, expected.original):
+        note = (f"the {spec.edition} spec's clone differs from its original where the config loses a setting "
+                f"(e.g. {label(case)}): the adapter's clone outputs are not compared there")
+        recorder().note(note, case, once=note[:60])
+        return
+    assert_outputs(actual.clone, actual.original, case, adapter, ulps=0)
+    assert_masks(actual.clone, actual.original, case, adapter)
+
+
+def assert_stats(case, adapter, tests):
+    """Record statistical tests (conformance/stats.py results) on the check, and raise the first
+    failed one as a divergence, with its false-alarm probability and detectable effect."""
+    rec = recorder()
+    rec.stats.extend(tests)
+    failed = [t for t in tests if not t["passed"]]
+    if failed:
+        t = failed[0]
+        raise Divergence(f"{t['test']}: statistic {t['statistic']!r} beyond {t['threshold']!r} "
+                         f"(false-alarm probability {t['alpha']:.0e}; detects {t['detects']}) [{label(case)}]",
+                         {"case": None, "snippet": adapter.snippet(case), "stats": tests})
 
 
 def assert_outputs(actual, expected, case, adapter, *, ulps=tolerance.ELEMENTWISE_ULPS, scales=None):

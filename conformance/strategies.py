@@ -113,8 +113,32 @@ def edge_values(dtype: str) -> np.ndarray:
     return to_dtype(np.array(vals, np.float64), dtype)
 
 
-def dtypes() -> tuple[str, ...]:
-    return FLOAT_DTYPES
+# A layer's nested objects, as identifiers and {"class_name", "config"} dicts: what a config round trip must keep.
+REGULARIZERS = (None, "l1", "l2", {"class_name": "L1L2", "config": {"l1": 0.01, "l2": 0.02}},
+                {"class_name": "L2", "config": {"l2": 0.5}})
+CONSTRAINTS = (None, "non_neg", "unit_norm", {"class_name": "MaxNorm", "config": {"max_value": 2.0, "axis": 0}},
+               {"class_name": "MinMaxNorm", "config": {"min_value": 0.5, "max_value": 1.5, "rate": 0.5, "axis": 0}})
+INITIALIZERS = ("glorot_uniform", "he_normal", "zeros", "ones", "lecun_uniform",
+                {"class_name": "RandomNormal", "config": {"mean": 0.5, "stddev": 0.25, "seed": 3}},
+                {"class_name": "VarianceScaling",
+                 "config": {"scale": 2.0, "mode": "fan_out", "distribution": "uniform", "seed": 1}},
+                {"class_name": "Constant", "config": {"value": 0.5}})
 
 
-__all__ = ["arrays", "edge_values", "floats", "np_dtype", "shapes"]
+def weight_objects(*weights) -> dict:
+    """{config key: choices} of the nested objects a round trip must keep: each weight's
+    initializer, regularizer and constraint, and the activity regularizer."""
+    choices = {}
+    for kind, values in (("initializer", INITIALIZERS), ("regularizer", REGULARIZERS)):
+        choices.update({f"{w}_{kind}": values for w in weights})
+    choices["activity_regularizer"] = REGULARIZERS[1:]
+    choices.update({f"{w}_constraint": CONSTRAINTS for w in weights})
+    return choices
+
+
+def options(**choices):
+    """Configs with any subset of these keys, each drawn from its choices."""
+    return st.fixed_dictionaries({}, optional={k: st.sampled_from(v) for k, v in choices.items()})
+
+
+__all__ = ["arrays", "edge_values", "floats", "np_dtype", "options", "shapes", "weight_objects"]

@@ -14,37 +14,11 @@ from adapters.dtypes import FLOAT_DTYPES
 from conformance import strategies as cs
 from conformance.check import (accept_daz, assert_close, assert_equal, assert_roundtrip, expect_rejection, run_both,
                               softmax_set_aside)
-from conformance.tolerance import ELEMENTWISE_ULPS, reduction_ulps
+from conformance.tolerance import ELEMENTWISE_ULPS, cancellation_scale, reduction_ulps
 from reference import KERAS2
-from reference.activations import softmax as reference_softmax
 from reference.registry import features
 
 ACTIVATIONS = [f.id for f in features("activations")]
-
-
-def cancellation_scale(feature: str, config: dict, x: np.ndarray):
-    """Magnitude of the intermediate each formula cancels (see conformance/tolerance.py)."""
-    ax = np.abs(np.asarray(x, np.float64))
-    if feature == "activations.hard_sigmoid":  # relu6(x + 3) / 6
-        return (ax + 3) / 6
-    if feature == "activations.relu":  # x - threshold, then scaled by the slope
-        t = abs(config.get("threshold", 0.0))
-        return (ax + t) * max(1.0, abs(config.get("negative_slope", 0.0)))
-    if feature == "activations.elu":  # alpha * (exp(x) - 1) for x < 0
-        return np.where(x < 0, abs(config.get("alpha", 1.0)), 0.0)
-    if feature == "activations.selu":  # scale * alpha * (exp(x) - 1) for x < 0
-        return np.where(x < 0, 1.7580993408473766, 0.0)
-    if feature == "activations.softmax":
-        # exp(z) with z = x - max(x) rounded: a relative error of eps * |z| in each term, and the
-        # sum carries its terms' errors, so y_i is off by about y_i * (|z_i| + sum_j y_j |z_j|) * eps.
-        axis = config.get("axis", -1)
-        x64 = np.asarray(x, np.float64)
-        with np.errstate(invalid="ignore"):
-            z = np.abs(x64 - np.max(x64, axis=axis, keepdims=True))
-            y = reference_softmax(x64, axis=axis)
-            z, y = np.where(np.isfinite(z), z, 0.0), np.where(np.isfinite(y), y, 0.0)
-            return y * (z + np.sum(y * z, axis=axis, keepdims=True))
-    return 0.0
 
 
 @functools.cache

@@ -18,8 +18,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.base import Case
-from conformance.check import assert_equal, assert_masks, assert_outputs, expect_rejection, label, run_both
-from conformance.divergence import recorder
+from conformance import check
+from conformance import strategies as cs
+from conformance.check import expect_rejection, run_both
 from conformance.layer_cases import CASES, cases
 from reference import KERAS2, KERAS3
 
@@ -189,33 +190,6 @@ def test_rejects(spec, adapter, feature, reject):
 
 # --- roundtrip ----------------------------------------------------------------------------------
 
-REGULARIZERS = (None, "l1", "l2", {"class_name": "L1L2", "config": {"l1": 0.01, "l2": 0.02}},
-                {"class_name": "L2", "config": {"l2": 0.5}})
-CONSTRAINTS = (None, "non_neg", "unit_norm", {"class_name": "MaxNorm", "config": {"max_value": 2.0, "axis": 0}},
-               {"class_name": "MinMaxNorm", "config": {"min_value": 0.5, "max_value": 1.5, "rate": 0.5, "axis": 0}})
-INITIALIZERS = ("glorot_uniform", "he_normal", "zeros", "ones", "lecun_uniform",
-                {"class_name": "RandomNormal", "config": {"mean": 0.5, "stddev": 0.25, "seed": 3}},
-                {"class_name": "VarianceScaling",
-                 "config": {"scale": 2.0, "mode": "fan_out", "distribution": "uniform", "seed": 1}},
-                {"class_name": "Constant", "config": {"value": 0.5}})
-
-
-def weight_objects(*weights) -> dict:
-    """{config key: choices} of the nested objects a round trip must keep: each weight's
-    initializer, regularizer and constraint, and the activity regularizer."""
-    choices = {}
-    for kind, values in (("initializer", INITIALIZERS), ("regularizer", REGULARIZERS)):
-        choices.update({f"{w}_{kind}": values for w in weights})
-    choices["activity_regularizer"] = REGULARIZERS[1:]
-    choices.update({f"{w}_constraint": CONSTRAINTS for w in weights})
-    return choices
-
-
-def options(**choices):
-    """Configs with any subset of these keys, each drawn from its choices."""
-    return st.fixed_dictionaries({}, optional={k: st.sampled_from(v) for k, v in choices.items()})
-
-
 def _merge(extra, training=False):
     """A variant that adds the keys drawn from ``extra`` to the generated config."""
     def variant(data, case):
@@ -240,7 +214,7 @@ def _lambda_mask(data, case):
 
 
 VARIANTS = {
-    "regularizers, constraints, initializers": _merge(options(**weight_objects("kernel", "bias"))),
+    "regularizers, constraints, initializers": _merge(cs.options(**cs.weight_objects("kernel", "bias"))),
     "noise_shape, seeded, in training": _noise_shape,
     "seeded, in training": _merge(st.just({}), training=True),
     "data_format in mixed case": _merge(MIXED_CASE),
@@ -253,34 +227,6 @@ ROUNDTRIP = [(f, "generated") for f in sorted(CASES)] + [
     ("layers.SpatialDropout3D", "seeded, in training"), ("layers.Flatten", "data_format in mixed case"),
     ("layers.Lambda", "mask function"),
 ]
-
-
-def _same_result(a, b) -> bool:
-    """Two LayerResults with the same outputs (NaN equal to NaN) and masks."""
-    return (len(a.outputs) == len(b.outputs) and all(
-        np.array_equal(np.asarray(x, np.float64), np.asarray(y, np.float64), equal_nan=True)
-        for x, y in zip(a.outputs, b.outputs)) and len(a.masks) == len(b.masks) and all(
-        (x is None) == (y is None) and (x is None or np.array_equal(x, y)) for x, y in zip(a.masks, b.masks)))
-
-
-def assert_layer_roundtrip(spec, adapter, case):
-    """A layer's ``roundtrip`` case: get_config() and the clone's get_config() equal the spec's, and
-    the clone's outputs (exactly, 0 ULP) and masks equal the original's, unless the spec's own clone
-    differs from its original (Keras 2's SpatialDropout config has no data_format: a channels_first
-    clone drops channels_last maps). check.assert_roundtrip compares arrays; a layer gives LayerResults."""
-    result = run_both(spec, adapter, case)
-    if result is None:
-        return
-    expected, actual = result
-    assert_equal(actual.config, expected.config, case, adapter, "get_config()")
-    assert_equal(actual.clone_config, expected.clone_config, case, adapter, "from_config(config).get_config()")
-    if not _same_result(expected.clone, expected.original):
-        note = (f"the {spec.edition} spec's clone differs from its original where the config loses a setting "
-                f"(e.g. {label(case)}): the adapter's clone outputs are not compared there")
-        recorder().note(note, case, once=note[:60])
-        return
-    assert_outputs(actual.clone, actual.original, case, adapter, ulps=0)
-    assert_masks(actual.clone, actual.original, case, adapter)
 
 
 @pytest.mark.parametrize("feature, variant", ROUNDTRIP)
@@ -296,4 +242,4 @@ def test_roundtrip(spec, adapter, feature, variant, data):
     if variant != "generated":
         call = VARIANTS[variant](data, call)
     case = dataclasses.replace(call, op="roundtrip")
-    assert_layer_roundtrip(spec, adapter, case)
+    check.assert_layer_roundtrip(spec, adapter, case)

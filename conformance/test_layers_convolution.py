@@ -45,18 +45,12 @@ from hypothesis import strategies as st
 import reference
 from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
-from conformance import stats
+from conformance import stats, tolerance
 from conformance import strategies as cs
+from conformance import check
 from conformance.check import assert_close, assert_equal, assert_outputs, expect_rejection, label, run_both
 from conformance.divergence import Divergence, recorder
 from conformance.layer_cases import FINITE, WEIGHTS
-from conformance.test_initializers import STAT_ASSERTIONS as INITIALIZER_STAT_ASSERTIONS
-from conformance.test_initializers import _check_stats
-from conformance.test_layers_config import assert_layer_roundtrip, weight_objects
-from conformance.test_layers_dropout import STAT_ASSERTIONS as DROPOUT_STAT_ASSERTIONS
-from conformance.test_layers_embedding import STAT_ASSERTIONS as EMBEDDING_STAT_ASSERTIONS
-from conformance.test_layers_values import STAT_ASSERTIONS as VALUES_STAT_ASSERTIONS
-from conformance.test_layers_values import weighted_sum_tolerance
 from reference.editions import KERAS2
 from reference.layers.windows import output_length
 
@@ -210,7 +204,7 @@ def tolerance_for(spec, case):
     x = np.asarray(case.inputs[0], np.float64)
     w = {k: np.asarray(v, np.float64) for k, v in case.weights.items()}
     magnitude = layer(np.abs(x), weights={k: np.abs(v) for k, v in w.items()})
-    return weighted_sum_tolerance(case, layer(x, weights=w), reduction_length(case.feature, case.config, w), magnitude)
+    return tolerance.weighted_sum_tolerance(case, layer(x, weights=w), reduction_length(case.feature, case.config, w), magnitude)
 
 
 def _compare(spec, adapter, case):
@@ -388,7 +382,7 @@ def test_rejects(spec, adapter, feature, reject):
 def _roundtrip_options(feature):
     prefixes = ("depthwise", "pointwise") if feature in SEPARABLE else ("depthwise",) if feature in DEPTHWISE \
         else ("kernel",)
-    optional = {k: st.sampled_from(v) for k, v in weight_objects("bias", *prefixes).items()}
+    optional = {k: st.sampled_from(v) for k, v in cs.weight_objects("bias", *prefixes).items()}
     optional.update({"use_bias": st.booleans(), "activation": st.sampled_from(("relu", "tanh", "softplus", "linear", None)),
                      "padding": st.sampled_from(("VALID", "Valid")), "data_format": st.just("Channels_Last")})
     return st.fixed_dictionaries({}, optional=optional)
@@ -410,7 +404,7 @@ def test_roundtrip(spec, adapter, feature, data):
     layer = spec_layer(spec, feature, config)
     weights = {k: call.weights[k] if k in call.weights else np.linspace(-1, 1, math.prod(s)).reshape(s).astype("float32")
                for k, s in layer.weight_shapes(call.inputs[0].shape).items()}
-    assert_layer_roundtrip(spec, adapter, dataclasses.replace(call, op="roundtrip", config=config, weights=weights))
+    check.assert_layer_roundtrip(spec, adapter, dataclasses.replace(call, op="roundtrip", config=config, weights=weights))
 
 
 # --- default weights ---------------------------------------------------------------------------
@@ -429,9 +423,6 @@ DEFAULT_WEIGHT_CASES = [
                                 "depthwise_initializer": "lecun_uniform", "pointwise_initializer": "he_normal"},
      (1, 3, 3, 200)),
 ]
-STAT_ASSERTIONS = 3 * sum(len(kernel_names(f)) for f, _, _ in DEFAULT_WEIGHT_CASES)  # KS + 2 moments each
-assert (STAT_ASSERTIONS + EMBEDDING_STAT_ASSERTIONS + DROPOUT_STAT_ASSERTIONS + INITIALIZER_STAT_ASSERTIONS
-        + VALUES_STAT_ASSERTIONS <= stats.MAX_ASSERTIONS)
 
 
 @pytest.mark.parametrize("feature,config,input_shape", DEFAULT_WEIGHT_CASES,
@@ -453,4 +444,4 @@ def test_default_weights(spec, adapter, feature, config, input_shape):
     for name in kernel_names(feature, spec.edition):
         kernel = np.asarray(weights[name], np.float64)
         dist = inits[name].distribution(kernel.shape)
-        _check_stats(kernel, None, case, adapter, [stats.ks_test(kernel, dist), *stats.moment_tests(kernel, dist)])
+        check.assert_stats(case, adapter, [stats.ks_test(kernel, dist), *stats.moment_tests(kernel, dist)])

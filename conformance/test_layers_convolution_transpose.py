@@ -36,18 +36,12 @@ from hypothesis import strategies as st
 import reference
 from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
-from conformance import stats
+from conformance import stats, tolerance
 from conformance import strategies as cs
+from conformance import check
 from conformance.check import assert_close, assert_equal, assert_outputs, expect_rejection, run_both
 from conformance.divergence import recorder
 from conformance.layer_cases import ACTIVATION_NAMES, FINITE, WEIGHTS
-from conformance.test_initializers import _check_stats
-from conformance.test_layers_dropout import STAT_ASSERTIONS as DROPOUT_STAT_ASSERTIONS
-from conformance.test_layers_embedding import STAT_ASSERTIONS as EMBEDDING_STAT_ASSERTIONS
-from conformance.test_initializers import STAT_ASSERTIONS as INITIALIZER_STAT_ASSERTIONS
-from conformance.test_layers_config import assert_layer_roundtrip, options, weight_objects
-from conformance.test_layers_values import STAT_ASSERTIONS as VALUES_STAT_ASSERTIONS
-from conformance.test_layers_values import weighted_sum_tolerance
 from reference.layers.convolution_transpose import consistent, effective_size
 
 FEATURES = ["layers.Conv1DTranspose", "layers.Conv2DTranspose", "layers.Conv3DTranspose"]
@@ -141,7 +135,7 @@ def convt_tolerance(spec, case):
     mag = layer(np.abs(x), weights={"kernel": np.abs(k), "bias": np.abs(b)})
     terms = int(np.max(layer(np.ones_like(x), weights={"kernel": np.ones_like(k), "bias": np.zeros_like(b)}),
                        initial=0))
-    return weighted_sum_tolerance(case, pre, terms + 1, mag)
+    return tolerance.weighted_sum_tolerance(case, pre, terms + 1, mag)
 
 
 def _check_values(spec, adapter, case):
@@ -264,7 +258,7 @@ def test_rejects(spec, adapter, feature, reject):
 
 
 # --- roundtrip ---------------------------------------------------------------------------------
-ROUNDTRIP_OPTIONS = options(**weight_objects("kernel", "bias"))
+ROUNDTRIP_OPTIONS = cs.options(**cs.weight_objects("kernel", "bias"))
 
 
 @pytest.mark.parametrize("feature", FEATURES)
@@ -276,7 +270,7 @@ def test_roundtrip(spec, adapter, feature, data):
     the clone's outputs (0 ULP) equal the original's."""
     call = data.draw(convt_cases(feature, "float32"), label="case")
     config = {**call.config, **data.draw(ROUNDTRIP_OPTIONS, label="options")}
-    assert_layer_roundtrip(spec, adapter, dataclasses.replace(call, op="roundtrip", config=config))
+    check.assert_layer_roundtrip(spec, adapter, dataclasses.replace(call, op="roundtrip", config=config))
 
 
 # --- default weights ---------------------------------------------------------------------------
@@ -288,13 +282,10 @@ _SHAPES = {"layers.Conv1DTranspose": ({"filters": 250, "kernel_size": 3}, (2, 5,
                                       (1, 750, 2, 2, 2))}
 DEFAULT_WEIGHT_CASES = [(f, {**c, **extra}, s) for f, (c, s) in _SHAPES.items()
                         for extra in ({}, {"kernel_initializer": "he_uniform"})]
-STAT_ASSERTIONS = 3 * len(DEFAULT_WEIGHT_CASES)  # KS + mean + second moment each
 for _f, _config, _shape in DEFAULT_WEIGHT_CASES:
     _in = _shape[1] if _config.get("data_format") == "channels_first" else _shape[-1]
     assert math.prod(reference.get_feature(_f).obj(**_config).weight_shapes(_shape)["kernel"]) >= stats.ks_sample_size()
     assert _in != _config["filters"]
-assert (STAT_ASSERTIONS + EMBEDDING_STAT_ASSERTIONS + DROPOUT_STAT_ASSERTIONS + INITIALIZER_STAT_ASSERTIONS
-        + VALUES_STAT_ASSERTIONS <= stats.MAX_ASSERTIONS)
 
 
 @pytest.mark.parametrize("feature,config,input_shape", DEFAULT_WEIGHT_CASES, ids=lambda v: str(v))
@@ -312,5 +303,5 @@ def test_default_weights(spec, adapter, feature, config, input_shape):
                  "kernel.shape")
     kernel = np.asarray(weights["kernel"], np.float64)
     dist = spec_layer(spec, feature, config).kernel_initializer.distribution(kernel.shape)
-    _check_stats(kernel, None, case, adapter, [stats.ks_test(kernel, dist), *stats.moment_tests(kernel, dist)])
+    check.assert_stats(case, adapter, [stats.ks_test(kernel, dist), *stats.moment_tests(kernel, dist)])
 

@@ -32,14 +32,10 @@ from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import stats
 from conformance import strategies as cs
+from conformance import check
 from conformance.check import (assert_close, assert_equal, assert_masks, assert_outputs, expect_rejection, label,
                                outcome, run_both)
 from conformance.divergence import Divergence, recorder
-from conformance.test_initializers import STAT_ASSERTIONS as INITIALIZER_STAT_ASSERTIONS
-from conformance.test_initializers import _check_stats
-from conformance.test_layers_config import CONSTRAINTS, INITIALIZERS, REGULARIZERS, assert_layer_roundtrip
-from conformance.test_layers_dropout import STAT_ASSERTIONS as DROPOUT_STAT_ASSERTIONS
-from conformance.test_layers_values import STAT_ASSERTIONS as VALUES_STAT_ASSERTIONS
 from reference.editions import KERAS2
 from reference.layers.embedding import OutOfRange
 
@@ -249,10 +245,10 @@ def test_rejects(spec, adapter, feature, reject):
 
 # --- roundtrip ---------------------------------------------------------------------------------
 ROUNDTRIP_OPTIONS = st.fixed_dictionaries({"mask_zero": st.booleans()}, optional={
-    "embeddings_initializer": st.sampled_from(("uniform", "normal", *INITIALIZERS)),
-    "embeddings_regularizer": st.sampled_from(REGULARIZERS),
-    "activity_regularizer": st.sampled_from(REGULARIZERS[1:]),
-    "embeddings_constraint": st.sampled_from(CONSTRAINTS)})
+    "embeddings_initializer": st.sampled_from(("uniform", "normal", *cs.INITIALIZERS)),
+    "embeddings_regularizer": st.sampled_from(cs.REGULARIZERS),
+    "activity_regularizer": st.sampled_from(cs.REGULARIZERS[1:]),
+    "embeddings_constraint": st.sampled_from(cs.CONSTRAINTS)})
 
 
 @pytest.mark.parametrize("feature", [FEATURE])
@@ -264,17 +260,14 @@ def test_roundtrip(spec, adapter, feature, data):
     call = data.draw(embedding_cases("float32", spec.edition), label="case")
     options = data.draw(ROUNDTRIP_OPTIONS, label="options")
     config = {"input_dim": call.config["input_dim"], "output_dim": call.config["output_dim"], **options}
-    assert_layer_roundtrip(spec, adapter, dataclasses.replace(call, op="roundtrip", config=config))
+    check.assert_layer_roundtrip(spec, adapter, dataclasses.replace(call, op="roundtrip", config=config))
 
 
 # --- default weights ---------------------------------------------------------------------------
 # The embeddings hold >= stats.ks_sample_size() values (600 * 600 = 360000).
 DEFAULT_WEIGHT_CASES = [({"input_dim": 600, "output_dim": 600}, (4, 7))]
-STAT_ASSERTIONS = 3 * len(DEFAULT_WEIGHT_CASES)  # KS + mean + second moment each
 for _config, _ in DEFAULT_WEIGHT_CASES:
     assert _config["input_dim"] * _config["output_dim"] >= stats.ks_sample_size()
-assert (STAT_ASSERTIONS + DROPOUT_STAT_ASSERTIONS + INITIALIZER_STAT_ASSERTIONS + VALUES_STAT_ASSERTIONS
-        <= stats.MAX_ASSERTIONS)
 
 
 @pytest.mark.parametrize("config,input_shape", DEFAULT_WEIGHT_CASES, ids=lambda v: str(v))
@@ -291,5 +284,5 @@ def test_default_weights(spec, adapter, feature, config, input_shape):
     table = np.asarray(weights["embeddings"], np.float64)
     assert_equal(tuple(table.shape), (config["input_dim"], config["output_dim"]), case, adapter, "embeddings.shape")
     dist = spec_layer(spec, config).embeddings_initializer.distribution(table.shape)
-    _check_stats(table, dist, case, adapter, [stats.ks_test(table, dist), *stats.moment_tests(table, dist)])
+    check.assert_stats(case, adapter, [stats.ks_test(table, dist), *stats.moment_tests(table, dist)])
 

@@ -43,18 +43,12 @@ from hypothesis import strategies as st
 import reference
 from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
-from conformance import stats
+from conformance import stats, tolerance
 from conformance import strategies as cs
+from conformance import check
 from conformance.check import assert_close, assert_equal, assert_masks, assert_outputs, expect_rejection, run_both
 from conformance.divergence import recorder
 from conformance.layer_cases import FINITE, WEIGHTS
-from conformance.test_initializers import STAT_ASSERTIONS as INITIALIZER_STAT_ASSERTIONS
-from conformance.test_initializers import _check_stats
-from conformance.test_layers_config import assert_layer_roundtrip, options, weight_objects
-from conformance.test_layers_dropout import STAT_ASSERTIONS as DROPOUT_STAT_ASSERTIONS
-from conformance.test_layers_embedding import STAT_ASSERTIONS as EMBEDDING_STAT_ASSERTIONS
-from conformance.test_layers_values import STAT_ASSERTIONS as VALUES_STAT_ASSERTIONS
-from conformance.test_layers_values import weighted_sum_tolerance
 from reference.editions import KERAS2
 
 F1, F2 = "layers.LocallyConnected1D", "layers.LocallyConnected2D"
@@ -118,7 +112,7 @@ def tolerance_for(case):
     channels = x.shape[1] if linear.data_format == "channels_first" else x.shape[-1]
     w = {k: np.asarray(v, np.float64) for k, v in case.weights.items()}
     magnitude = linear(np.abs(x), weights={k: np.abs(v) for k, v in w.items()})
-    return weighted_sum_tolerance(case, linear(x, weights=w), int(np.prod(linear.kernel_size)) * channels + 1,
+    return tolerance.weighted_sum_tolerance(case, linear(x, weights=w), int(np.prod(linear.kernel_size)) * channels + 1,
                                   magnitude)
 
 
@@ -244,7 +238,7 @@ def test_rejects(spec, adapter, feature, reject):
 
 
 # --- roundtrip ---------------------------------------------------------------------------------
-ROUNDTRIP_OPTIONS = options(**weight_objects("kernel", "bias"))
+ROUNDTRIP_OPTIONS = cs.options(**cs.weight_objects("kernel", "bias"))
 
 
 @pytest.mark.parametrize("feature", FEATURES)
@@ -259,7 +253,7 @@ def test_roundtrip(spec, adapter, feature, data):
     if data.draw(st.booleans(), label="mixed case"):
         config["padding"] = config["padding"].upper()
         config["data_format"] = config["data_format"].title()
-    assert_layer_roundtrip(spec, adapter, dataclasses.replace(call, op="roundtrip", config=config))
+    check.assert_layer_roundtrip(spec, adapter, dataclasses.replace(call, op="roundtrip", config=config))
 
 
 # --- default weights ---------------------------------------------------------------------------
@@ -271,11 +265,8 @@ DEFAULT_WEIGHT_CASES = [
     (F1, {"filters": 64, "kernel_size": 3, "implementation": 3, "padding": "same"}, (1, 100, 20)),  # (381440,)
     (F2, {"filters": 50, "kernel_size": 3}, (1, 12, 12, 8)),  # (100, 72, 50)
 ]
-STAT_ASSERTIONS = 3 * len(DEFAULT_WEIGHT_CASES)  # KS + mean + second moment each
 for _feature, _config, _shape in DEFAULT_WEIGHT_CASES:
     assert int(np.prod(spec_layer(_config, _feature).weight_shapes(_shape)["kernel"])) >= stats.ks_sample_size()
-assert (STAT_ASSERTIONS + EMBEDDING_STAT_ASSERTIONS + DROPOUT_STAT_ASSERTIONS + INITIALIZER_STAT_ASSERTIONS
-        + VALUES_STAT_ASSERTIONS <= stats.MAX_ASSERTIONS)
 
 
 @pytest.mark.parametrize("feature,config,input_shape",
@@ -294,4 +285,4 @@ def test_default_weights(spec, adapter, feature, config, input_shape):
     assert_close(weights["bias"], np.zeros(np.shape(expected["bias"])), case, adapter, ulps=0)
     kernel = np.asarray(weights["kernel"], np.float64)
     dist = spec_layer(config, feature).kernel_initializer.distribution(kernel.shape)
-    _check_stats(kernel, dist, case, adapter, [stats.ks_test(kernel, dist), *stats.moment_tests(kernel, dist)])
+    check.assert_stats(case, adapter, [stats.ks_test(kernel, dist), *stats.moment_tests(kernel, dist)])

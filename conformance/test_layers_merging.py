@@ -34,9 +34,9 @@ from hypothesis import strategies as st
 from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import strategies as cs
+from conformance import check
 from conformance.check import assert_equal, assert_masks, assert_outputs, expect_rejection, run_both
 from conformance.divergence import recorder
-from conformance.test_layers_config import assert_layer_roundtrip
 from conformance.tolerance import ELEMENTWISE_ULPS, reduction_ulps
 
 ELEMENTWISE = ("layers.Add", "layers.Subtract", "layers.Multiply", "layers.Average", "layers.Maximum",
@@ -276,4 +276,4 @@ def test_roundtrip(spec, adapter, feature, data):
     """from_config(get_config()) of generated configs (Concatenate's axis, Dot's int or pair axes and
     normalize): both configs equal the spec's and the clone gives exactly the original's outputs and masks."""
     call = data.draw(merge_cases(feature, "float32", masked=data.draw(st.booleans())), label="case")
-    assert_layer_roundtrip(spec, adapter, Case(feature, "roundtrip", call.config, call.inputs, mask=call.mask))
+    check.assert_layer_roundtrip(spec, adapter, Case(feature, "roundtrip", call.config, call.inputs, mask=call.mask))

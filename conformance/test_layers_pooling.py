@@ -53,10 +53,10 @@ import reference
 from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES, finfo, to_dtype
 from conformance import strategies as cs
+from conformance import check
 from conformance.check import (assert_close, assert_equal, assert_masks, assert_outputs, expect_rejection, label,
                                run_both)
 from conformance.divergence import recorder
-from conformance.test_layers_config import assert_layer_roundtrip
 from conformance.tolerance import reduction_ulps
 from reference.editions import KERAS3
 
@@ -470,4 +470,4 @@ def test_roundtrip(spec, adapter, feature, data):
     padding and data_format in mixed case, keepdims variants): both configs equal the spec's, the clone's
     outputs equal the original's exactly."""
     call = data.draw(pooling_cases(feature, "float32"), label="case")
-    assert_layer_roundtrip(spec, adapter, dataclasses.replace(call, op="roundtrip"))
+    check.assert_layer_roundtrip(spec, adapter, dataclasses.replace(call, op="roundtrip"))

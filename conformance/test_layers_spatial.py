@@ -44,11 +44,11 @@ import reference
 from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import strategies as cs
+from conformance import check
 from conformance.check import (assert_equal, assert_masks, assert_outputs, expect_rejection, label, outcome,
                                run_both)
 from conformance.divergence import Divergence, recorder
 from conformance.summary import case_dict
-from conformance.test_layers_config import assert_layer_roundtrip
 from conformance.tolerance import reduction_ulps
 from reference.editions import KERAS2, KERAS3
 from reference.layers.spatial import IMPLEMENTATION_DEFINED_INTERPOLATIONS, ImplementationDefined
@@ -390,7 +390,7 @@ def test_roundtrip(spec, adapter, feature, data):
     interp = "bilinear" if feature == "layers.UpSampling2D" and data.draw(st.booleans()) else "nearest"
     call = data.draw(spatial_cases(feature, "float32", interpolation=interp, magnitudes=FINITE,
                                    edition=spec.edition), label="case")
-    assert_layer_roundtrip(spec, adapter, dataclasses.replace(call, op="roundtrip"))
+    check.assert_layer_roundtrip(spec, adapter, dataclasses.replace(call, op="roundtrip"))
 
 
 # --- implementation-defined --------------------------------------------------------------------

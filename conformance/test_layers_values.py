@@ -19,44 +19,18 @@ from hypothesis import strategies as st
 
 import reference
 from adapters.base import Case
-from adapters.dtypes import FLOAT_DTYPES, finfo
+from adapters.dtypes import FLOAT_DTYPES
 from conformance import stats
+from conformance import check
 from conformance.check import assert_close, assert_equal, assert_outputs, run_both, softmax_set_aside
 from conformance.divergence import recorder
-from conformance.test_initializers import _check_stats
 from conformance.layer_cases import CASES, cases
-from conformance.test_activations import cancellation_scale
-from conformance.tolerance import ELEMENTWISE_ULPS, allowed, reduction_ulps
-from reference import activations as A
+from conformance.tolerance import ELEMENTWISE_ULPS, cancellation_scale, reduction_ulps, weighted_sum_tolerance
 
 # Layers whose output is a rearrangement (or copy) of the input: bit for bit.
 EXACT = ("layers.Flatten", "layers.Reshape", "layers.Permute", "layers.RepeatVector", "layers.Dropout",
          "layers.SpatialDropout1D", "layers.SpatialDropout2D", "layers.SpatialDropout3D",
          "layers.ActivityRegularization", "layers.Masking")
-
-
-def _propagated(case, pre, pre_err):
-    """How far ``activation(pre)`` may move when ``pre`` is off by up to ``pre_err``."""
-    name = case.config.get("activation") or "linear"
-    if name == "softmax":  # shifting every logit by <= d changes each y relatively by <= 2d
-        y = A.softmax(pre)
-        return y * 2 * np.max(pre_err, axis=-1, keepdims=True)
-    f = getattr(A, name)
-    with np.errstate(over="ignore", invalid="ignore"):
-        y = f(pre)
-        return np.maximum(np.abs(f(pre + pre_err) - y), np.abs(f(pre - pre_err) - y))
-
-
-def weighted_sum_tolerance(case, pre, terms, magnitude):
-    """(ulps, scales) for a layer whose output is activation(pre), pre a sum of ``terms`` products
-    (bias included): each rounding is up to eps * ``magnitude`` (the same sum over |x|, |weights|,
-    |bias|), so pre is within allowed(pre, reduction_ulps(terms), magnitude); that error then goes
-    through the activation. Dense, the convolutions and the locally connected layers share it."""
-    pre_err = allowed(pre, case.dtype, reduction_ulps(terms), magnitude)
-    moved = _propagated(case, pre, pre_err)
-    act_scale = cancellation_scale(f"activations.{case.config.get('activation') or 'linear'}", {}, pre)
-    eps = float(finfo(case.dtype).eps)
-    return ELEMENTWISE_ULPS, [np.nan_to_num(moved / (eps * ELEMENTWISE_ULPS) + act_scale, posinf=0.0)]
 
 
 def dense_tolerance(case):
@@ -117,7 +91,6 @@ def _assert_values(expected, actual, case, adapter):
 # Dense's default initializers, through the layer: glorot_uniform for the kernel (fans from its
 # (input_dim, units) shape) and zeros for the bias. The kernel holds >= stats.ks_sample_size() values.
 DEFAULT_WEIGHT_CASES = [({"units": 700}, (8, 512))]
-STAT_ASSERTIONS = 3 * len(DEFAULT_WEIGHT_CASES)  # KS + mean + second moment each
 
 
 @pytest.mark.parametrize("config,input_shape", DEFAULT_WEIGHT_CASES, ids=lambda v: str(v))
@@ -134,4 +107,4 @@ def test_default_weights(spec, adapter, feature, config, input_shape):
     assert_equal(tuple(np.shape(weights["kernel"])), tuple(np.shape(expected["kernel"])), case, adapter, "kernel.shape")
     kernel = np.asarray(weights["kernel"], np.float64)
     dist = reference.get_feature(feature).obj(**config).kernel_initializer.distribution(kernel.shape)
-    _check_stats(kernel, None, case, adapter, [stats.ks_test(kernel, dist), *stats.moment_tests(kernel, dist)])
+    check.assert_stats(case, adapter, [stats.ks_test(kernel, dist), *stats.moment_tests(kernel, dist)])

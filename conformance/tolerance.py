@@ -51,6 +51,7 @@ from __future__ import annotations
 import numpy as np
 
 from adapters.dtypes import finfo
+from reference import activations as A
 
 ELEMENTWISE_ULPS = 4
 CONFIG_RTOL = 1e-6
@@ -98,3 +99,52 @@ def flush_subnormals(case):
     inputs = tuple(flush(x, case.dtype) for x in case.inputs)
     config = {k: flush(v, case.dtype) if isinstance(v, float) else v for k, v in case.config.items()}
     return dataclasses.replace(case, inputs=inputs, config=config) if changed[0] else None
+
+
+def cancellation_scale(feature: str, config: dict, x: np.ndarray):
+    """Magnitude of the intermediate an activation's formula cancels: the ``scale`` above."""
+    ax = np.abs(np.asarray(x, np.float64))
+    if feature == "activations.hard_sigmoid":  # relu6(x + 3) / 6
+        return (ax + 3) / 6
+    if feature == "activations.relu":  # x - threshold, then scaled by the slope
+        t = abs(config.get("threshold", 0.0))
+        return (ax + t) * max(1.0, abs(config.get("negative_slope", 0.0)))
+    if feature == "activations.elu":  # alpha * (exp(x) - 1) for x < 0
+        return np.where(x < 0, abs(config.get("alpha", 1.0)), 0.0)
+    if feature == "activations.selu":  # scale * alpha * (exp(x) - 1) for x < 0
+        return np.where(x < 0, 1.7580993408473766, 0.0)
+    if feature == "activations.softmax":
+        # exp(z) with z = x - max(x) rounded: a relative error of eps * |z| in each term, and the
+        # sum carries its terms' errors, so y_i is off by about y_i * (|z_i| + sum_j y_j |z_j|) * eps.
+        axis = config.get("axis", -1)
+        x64 = np.asarray(x, np.float64)
+        with np.errstate(invalid="ignore"):
+            z = np.abs(x64 - np.max(x64, axis=axis, keepdims=True))
+            y = A.softmax(x64, axis=axis)
+            z, y = np.where(np.isfinite(z), z, 0.0), np.where(np.isfinite(y), y, 0.0)
+            return y * (z + np.sum(y * z, axis=axis, keepdims=True))
+    return 0.0
+
+
+def propagated(case, pre, pre_err):
+    """How far ``activation(pre)`` may move when ``pre`` is off by up to ``pre_err``."""
+    name = case.config.get("activation") or "linear"
+    if name == "softmax":  # shifting every logit by <= d changes each y relatively by <= 2d
+        y = A.softmax(pre)
+        return y * 2 * np.max(pre_err, axis=-1, keepdims=True)
+    f = getattr(A, name)
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = f(pre)
+        return np.maximum(np.abs(f(pre + pre_err) - y), np.abs(f(pre - pre_err) - y))
+
+
+def weighted_sum_tolerance(case, pre, terms, magnitude):
+    """(ulps, scales) for a layer whose output is activation(pre), pre a sum of ``terms`` products
+    (bias included): each rounding is up to eps * ``magnitude`` (the same sum over |x|, |weights|,
+    |bias|), so pre is within allowed(pre, reduction_ulps(terms), magnitude); that error then goes
+    through the activation. Dense, the convolutions and the locally connected layers share it."""
+    pre_err = allowed(pre, case.dtype, reduction_ulps(terms), magnitude)
+    moved = propagated(case, pre, pre_err)
+    act_scale = cancellation_scale(f"activations.{case.config.get('activation') or 'linear'}", {}, pre)
+    eps = float(finfo(case.dtype).eps)
+    return ELEMENTWISE_ULPS, [np.nan_to_num(moved / (eps * ELEMENTWISE_ULPS) + act_scale, posinf=0.0)]
