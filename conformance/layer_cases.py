@@ -20,10 +20,7 @@ from conformance import strategies as cs
 from reference.registry import features
 
 ACTIVATION_NAMES = tuple(f.name for f in features("activations"))
-# Input and weight magnitudes for layers that compute: a Dense sum of 5 products stays far
-# below float16's 65504, and 2**-6 keeps every product a normal number.
-FINITE = (2.0**-6, 16.0)
-WEIGHTS = (2.0**-6, 2.0)
+FINITE, WEIGHTS = cs.FINITE, cs.WEIGHTS
 
 
 def _batch_shape(min_rank: int, max_rank: int, max_side: int = 4):

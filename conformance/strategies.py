@@ -113,6 +113,19 @@ def edge_values(dtype: str) -> np.ndarray:
     return to_dtype(np.array(vals, np.float64), dtype)
 
 
+
+# Input and weight magnitudes for layers that compute: a Dense sum of 5 products stays far
+# below float16's 65504, and 2**-6 keeps every product a normal number.
+FINITE = (2.0**-6, 16.0)
+WEIGHTS = (2.0**-6, 2.0)
+
+
+def grid(rng, shape, dtype):
+    """Multiples of 0.5 in [-2, 2]: small sums of their products are exact in every dtype
+    (bfloat16 included), so a result that sums them depends on the formula, not on rounding."""
+    return to_dtype(rng.integers(-4, 5, size=shape) / 2.0, dtype)
+
+
 # A layer's nested objects, as identifiers and {"class_name", "config"} dicts: what a config round trip must keep.
 REGULARIZERS = (None, "l1", "l2", {"class_name": "L1L2", "config": {"l1": 0.01, "l2": 0.02}},
                 {"class_name": "L2", "config": {"l2": 0.5}})

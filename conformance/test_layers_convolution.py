@@ -50,7 +50,6 @@ from conformance import strategies as cs
 from conformance import check
 from conformance.check import assert_close, assert_equal, assert_outputs, expect_rejection, label, run_both
 from conformance.divergence import Divergence, recorder
-from conformance.layer_cases import FINITE, WEIGHTS
 from reference.editions import KERAS2
 from reference.layers.windows import output_length
 
@@ -179,8 +178,8 @@ def conv_cases(draw, feature, dtype, form="plain", edition="keras3"):
         layer = reference.get_feature(feature).obj(**config, edition=edition)
     except reference.SpecError:  # an edition that rejects the config (Keras 2: strides with dilation)
         layer = reference.get_feature(feature).obj(**config)
-    x = draw(cs.arrays(dtype, shape, magnitudes=FINITE), label="x")
-    weights = {name: draw(cs.arrays(dtype, s, magnitudes=WEIGHTS), label=name)
+    x = draw(cs.arrays(dtype, shape, magnitudes=cs.FINITE), label="x")
+    weights = {name: draw(cs.arrays(dtype, s, magnitudes=cs.WEIGHTS), label=name)
                for name, s in layer.weight_shapes(shape).items()}
     return Case(feature, "call", config, (x,), dtype=dtype, weights=weights)
 

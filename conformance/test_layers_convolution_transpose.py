@@ -41,7 +41,7 @@ from conformance import strategies as cs
 from conformance import check
 from conformance.check import assert_close, assert_equal, assert_outputs, expect_rejection, run_both
 from conformance.divergence import recorder
-from conformance.layer_cases import ACTIVATION_NAMES, FINITE, WEIGHTS
+from conformance.layer_cases import ACTIVATION_NAMES
 from reference.layers.convolution_transpose import consistent, effective_size
 
 FEATURES = ["layers.Conv1DTranspose", "layers.Conv2DTranspose", "layers.Conv3DTranspose"]
@@ -114,11 +114,11 @@ def convt_cases(draw, feature, dtype, form="plain"):
     batch, channels = draw(st.integers(1, 2), label="batch"), draw(st.integers(1, 3), label="in_channels")
     first = config.get("data_format") == "channels_first"
     shape = (batch, channels, *spatial) if first else (batch, *spatial, channels)
-    x = draw(cs.arrays(dtype, shape, magnitudes=FINITE), label="x")
+    x = draw(cs.arrays(dtype, shape, magnitudes=cs.FINITE), label="x")
     kernel_shape = (*config["kernel_size"], config["filters"], channels)
-    weights = {"kernel": draw(cs.arrays(dtype, kernel_shape, magnitudes=WEIGHTS), label="kernel")}
+    weights = {"kernel": draw(cs.arrays(dtype, kernel_shape, magnitudes=cs.WEIGHTS), label="kernel")}
     if config["use_bias"]:
-        weights["bias"] = draw(cs.arrays(dtype, (config["filters"],), magnitudes=WEIGHTS), label="bias")
+        weights["bias"] = draw(cs.arrays(dtype, (config["filters"],), magnitudes=cs.WEIGHTS), label="bias")
     return Case(feature, "call", config, (x,), dtype=dtype, weights=weights)
 
 

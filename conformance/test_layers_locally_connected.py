@@ -48,7 +48,6 @@ from conformance import strategies as cs
 from conformance import check
 from conformance.check import assert_close, assert_equal, assert_masks, assert_outputs, expect_rejection, run_both
 from conformance.divergence import recorder
-from conformance.layer_cases import FINITE, WEIGHTS
 from reference.editions import KERAS2
 
 F1, F2 = "layers.LocallyConnected1D", "layers.LocallyConnected2D"
@@ -98,8 +97,8 @@ def lc_cases(draw, feature, dtype):
     config, spatial = draw(lc_configs(feature), label="config")
     shape = _input_shape(draw(st.integers(1, 2), label="batch"), spatial, draw(st.integers(1, 3), label="channels"),
                          config["data_format"])
-    x = draw(cs.arrays(dtype, shape, magnitudes=FINITE), label="x")
-    weights = {name: draw(cs.arrays(dtype, w_shape, magnitudes=WEIGHTS), label=name)
+    x = draw(cs.arrays(dtype, shape, magnitudes=cs.FINITE), label="x")
+    weights = {name: draw(cs.arrays(dtype, w_shape, magnitudes=cs.WEIGHTS), label=name)
                for name, w_shape in spec_layer(config, feature).weight_shapes(shape).items()}
     return Case(feature, "call", config, (x,), dtype=dtype, weights=weights)
 

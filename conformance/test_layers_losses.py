@@ -22,8 +22,7 @@ from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES, finfo, to_dtype
 from conformance import strategies as cs
 from conformance.check import assert_losses, run_both
-from conformance.layer_cases import FINITE
-from conformance.test_regularizers import config_strategy
+from conformance.cases.regularizers import config_strategy, identifiers
 from conformance.tolerance import reduction_ulps
 
 
@@ -32,48 +31,29 @@ def activity_regularization_case(draw, dtype):
     """Inputs of rank 1-3 (batch 1-4, a side may be 0: an empty input gives 0) with zeros and
     magnitudes in [2**-6, 16] (no overflow in float16), and random factors l1, l2 (each left at
     its default 0.0, or in [smallest normal, 1])."""
-    x = draw(cs.arrays(dtype, cs.shapes(1, 3, min_side=0, max_side=4), magnitudes=FINITE), label="x")
+    x = draw(cs.arrays(dtype, cs.shapes(1, 3, min_side=0, max_side=4), magnitudes=cs.FINITE), label="x")
     config = draw(config_strategy("regularizers.L1L2", dtype), label="config")
     return Case("layers.ActivityRegularization", "call", config, (x,), dtype=dtype)
-
-
-def _grid(rng, shape, dtype):
-    """Multiples of 0.5 in [-2, 2]: with at most 4 input features, x @ kernel + bias is a multiple
-    of 0.25 below 19 in magnitude, exact in every dtype (bfloat16 included), so the activity
-    loss depends on the regularizer alone, not on Dense's rounding (checked in test_layers_values)."""
-    return to_dtype(rng.integers(-4, 5, size=shape) / 2.0, dtype)
-
-
-@st.composite
-def regularizer(draw, dtype):
-    """None, a string ("l1", "l2", "l1l2" (zero factors), "l1_l2" (rejected by Keras 3)), or a
-    {"class_name", "config"} dict of L1, L2 or L1L2 with random factors (a subset of them)."""
-    kind = draw(st.sampled_from((None, "string", "L1", "L2", "L1L2", "L1L2")))
-    if kind is None:
-        return None
-    if kind == "string":
-        return draw(st.sampled_from(("l1", "l2", "l2", "l1l2", "l1_l2")))
-    return {"class_name": kind, "config": draw(config_strategy(f"regularizers.{kind}", dtype))}
 
 
 @st.composite
 def dense_case(draw, dtype):
     """Dense with kernel/bias/activity regularizers (each maybe None), linear or relu activation
     (relu makes the output differ from the pre-activation), use_bias either way (no bias, no bias
-    penalty), inputs of rank 2-3 and weights on the exact grid of :func:`_grid`."""
+    penalty), inputs of rank 2-3 and weights on the exact grid of :func:`strategies.grid`."""
     shape = draw(cs.shapes(2, 3, min_side=1, max_side=4), label="shape")
     units = draw(st.integers(1, 4), label="units")
     config = {"units": units, "use_bias": draw(st.booleans(), label="use_bias"),
               "activation": draw(st.sampled_from(("linear", "relu")), label="activation")}
     for name in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"):
-        reg = draw(regularizer(dtype), label=name)
+        reg = draw(identifiers(dtype), label=name)
         if reg is not None:
             config[name] = reg
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="values_seed"))
-    weights = {"kernel": _grid(rng, (shape[-1], units), dtype)}
+    weights = {"kernel": cs.grid(rng, (shape[-1], units), dtype)}
     if config["use_bias"]:
-        weights["bias"] = _grid(rng, (units,), dtype)
-    return Case("layers.Dense", "call", config, (_grid(rng, shape, dtype),), dtype=dtype, weights=weights)
+        weights["bias"] = cs.grid(rng, (units,), dtype)
+    return Case("layers.Dense", "call", config, (cs.grid(rng, shape, dtype),), dtype=dtype, weights=weights)
 
 
 STRATEGIES = {"layers.ActivityRegularization": activity_regularization_case, "layers.Dense": dense_case}
@@ -91,7 +71,7 @@ WEIGHT_REGULARIZERS = {
 def weighted_layer_case(draw, feature, dtype):
     """A convolution-family layer (2 filters, kernel 2, input (1, 3, 2) or (1, 3, 3, 2)) with each
     of its weight regularizers maybe set, use_bias either way, and weights on the grid of
-    :func:`_grid`; the weight shapes are the spec's (``weight_shapes``)."""
+    :func:`strategies.grid`; the weight shapes are the spec's (``weight_shapes``)."""
     import reference
 
     rank = 2 if feature.endswith("2DTranspose") else 1
@@ -99,14 +79,14 @@ def weighted_layer_case(draw, feature, dtype):
     if "Depthwise" not in feature:
         config["filters"] = 2
     for name in WEIGHT_REGULARIZERS[feature]:
-        reg = draw(regularizer(dtype), label=name)
+        reg = draw(identifiers(dtype), label=name)
         if reg is not None:
             config[name] = reg
     shape = (1, *(3,) * rank, 2)
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="values_seed"))
     layer = reference.get_feature(feature).obj(**{k: v for k, v in config.items() if not k.endswith("regularizer")})
-    weights = {k: _grid(rng, s, dtype) for k, s in layer.weight_shapes(shape).items()}
-    return Case(feature, "call", config, (_grid(rng, shape, dtype),), dtype=dtype, weights=weights)
+    weights = {k: cs.grid(rng, s, dtype) for k, s in layer.weight_shapes(shape).items()}
+    return Case(feature, "call", config, (cs.grid(rng, shape, dtype),), dtype=dtype, weights=weights)
 
 
 def summed_elements(case) -> int:

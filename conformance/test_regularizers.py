@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -15,25 +14,12 @@ from adapters.dtypes import FLOAT_DTYPES, finfo, to_dtype
 from conformance import strategies as cs
 from conformance.check import assert_close, assert_equal, assert_roundtrip, expect_rejection, run_both
 from conformance.test_constraints import MAGNITUDES
+from conformance.cases.regularizers import FACTORS, config_strategy
 from conformance.tolerance import reduction_ulps
 from reference import KERAS2
 from reference.registry import features
 
 REGULARIZERS = [f.id for f in features("regularizers")]
-FACTORS = {"regularizers.L1": ("l1",), "regularizers.L2": ("l2",), "regularizers.L1L2": ("l1", "l2")}
-
-
-@functools.cache
-def config_strategy(feature: str, dtype: str):
-    """A random subset of the feature's factors, each a non-negative float in [0, 1]: 0, or at
-    least the smallest normal number of the dtype and of float32, where L1 stores its factor (a
-    factor cast to a subnormal may be flushed to zero, which tolerance.py leaves
-    implementation-defined)."""
-    lo = max(float(finfo(dtype).smallest_normal), float(finfo("float32").smallest_normal))
-    factor = st.one_of(st.just(0.0), st.floats(min_value=lo, max_value=1.0))
-    return st.fixed_dictionaries({}, optional={name: factor for name in FACTORS[feature]})
-
-
 def _compare(spec, adapter, case):
     """The penalty is a 0-d array; it sums every element, so the tolerance grows with x.size."""
     result = run_both(spec, adapter, case)

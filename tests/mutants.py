@@ -16,6 +16,7 @@ import numpy as np
 import reference
 from adapters.base import Rejected, Resolved
 from adapters.reference import ReferenceAdapter
+from conformance.cases import family
 from reference import activations as A
 from reference import constraints as C
 from reference import distributions as dist
@@ -341,6 +342,12 @@ MUTANTS = {
     "l1_negative_accepted": (Mutant, {"regularizers.L1": _L1NegativeAccepted}, "regularizers", "rejects", "regularizers.L1"),
     "string_l1_l2_accepted": (_StringL1L2, {}, "regularizers", "resolve", None),
 }
+
+
+def target(check: str, feature: str, cls, adapter=None) -> tuple:
+    """A MUTANTS entry: ``adapter`` (default Mutant) with ``feature``'s spec object replaced by
+    ``cls``, which ``check`` must catch on ``feature``, in the feature's family's test module."""
+    return adapter or Mutant, {feature: cls}, family(feature), check, feature
 
 
 # More mutants live in tests/mutants_*.py (one module per group of layer checks), each with a

@@ -1,0 +1,18 @@
+"""Case strategies and tables, one module per family.
+
+A family is one module of the spec: ``reference/<area>.py`` or ``reference/layers/<name>.py``.
+Its cases live in ``conformance/cases/<family>.py`` and its checks in
+``conformance/test_<family>.py``, under the same name (``activations``, ``layers_pooling``, ...):
+:func:`family` gives it for a feature.
+"""
+
+from __future__ import annotations
+
+import reference
+
+
+def family(feature: str) -> str:
+    """The family of a registered feature: its spec module's name under reference/, with "layers_"
+    for the layers (``layers.Conv2D`` -> ``layers_convolution``)."""
+    module = reference.get_feature(feature).obj.__module__
+    return module.removeprefix("reference.").replace(".", "_")
