@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from adapters.base import Rejected
+from adapters.base import LayerResult, Rejected
 from adapters.dtypes import np_dtype, to_dtype
 from conformance import tolerance
 from conformance.divergence import Divergence, recorder
@@ -273,6 +273,23 @@ def assert_outputs(actual, expected, case, adapter, *, ulps=tolerance.ELEMENTWIS
     scales = scales if scales is not None else [0.0] * len(expected.outputs)
     for a, e, s in zip(actual.outputs, expected.outputs, scales):
         assert_close(a, e, case, adapter, ulps=ulps, scale=s)
+
+
+def compare(spec, adapter, case, tolerance_of):
+    """Run ``case`` on both sides and compare the adapter's result with the spec's under the
+    tolerance ``tolerance_of(spec, case, expected) -> (ulps, scale)`` (a family's function in
+    conformance/tolerance.py): a layer's outputs with :func:`assert_outputs` (``scale`` one per
+    output), any other result with :func:`assert_close`. Returns run_both's (expected, actual), or
+    None when both sides reject the case."""
+    result = run_both(spec, adapter, case)
+    if result is not None:
+        expected, actual = result
+        ulps, scale = tolerance_of(spec, case, expected)
+        if isinstance(expected, LayerResult):
+            assert_outputs(actual, expected, case, adapter, ulps=ulps, scales=scale)
+        else:
+            assert_close(actual, expected, case, adapter, ulps=ulps, scale=0.0 if scale is None else scale)
+    return result
 
 
 def assert_masks(actual, expected, case, adapter, spec=None):
