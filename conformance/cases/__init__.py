@@ -13,6 +13,9 @@ import reference
 
 def family(feature: str) -> str:
     """The family of a registered feature: its spec module's name under reference/, with "layers_"
-    for the layers (``layers.Conv2D`` -> ``layers_convolution``)."""
+    for the layers (``layers.Conv2D`` -> ``layers_convolution``); an area's ``get`` (the resolve checks' feature) is
+    the area's."""
+    if feature not in reference.FEATURES and feature.endswith(".get"):  # an area's resolve: initializers.get
+        return feature.removesuffix(".get")
     module = reference.get_feature(feature).obj.__module__
     return module.removeprefix("reference.").replace(".", "_")
