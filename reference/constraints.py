@@ -13,25 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from reference.dtypes import overflow_in, weight_dtype
 from reference.editions import KERAS2, KERAS3
 from reference.errors import SpecError, require
 from reference.registry import feature
 
 EPSILON = 1e-7  # keras.backend.epsilon()
-
-
-def weight_dtype(x) -> np.dtype:
-    """The float dtype Keras computes ``x`` in: its own (bfloat16 included), else float64."""
-    d = getattr(x, "dtype", None)
-    return d if d is not None and (d.kind == "f" or d.name == "bfloat16") else np.dtype(np.float64)
-
-
-def overflow_in(v, dtype):
-    """``v`` (float64) where it is finite in ``dtype``; ±inf where rounding it to ``dtype`` overflows."""
-    v = np.asarray(v, np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):
-        over = np.isinf(v.astype(dtype).astype(np.float64)) & np.isfinite(v)
-    return np.where(over, np.copysign(np.inf, v), v)
 
 
 def _epsilon(dtype) -> float:

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from reference.constraints import overflow_in, weight_dtype
+from reference.dtypes import overflow_in, weight_dtype
 from reference.editions import KERAS2, KERAS3
 from reference.errors import SpecError, require
 from reference.registry import feature
