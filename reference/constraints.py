@@ -158,8 +158,9 @@ _SNAKE = {"max_norm": "MaxNorm", "unit_norm": "UnitNorm", "min_max_norm": "MinMa
 _KERAS2_EXTRA = {"maxnorm": "MaxNorm", "unitnorm": "UnitNorm", "nonneg": "NonNeg"}
 
 
-def get(identifier: str, *, edition=KERAS3) -> str:
-    """Resolve a constraint string to its feature id (an instance with the defaults).
+def get(identifier: str, *, edition=KERAS3) -> tuple[str, dict]:
+    """Resolve a constraint string to (feature id, arguments): the constraint of that name with its
+    defaults (no arguments).
 
     Names: the class name or its snake_case; Keras 2 also accepts maxnorm, unitnorm, nonneg.
     Errors: an unknown name is rejected.
@@ -168,4 +169,4 @@ def get(identifier: str, *, edition=KERAS3) -> str:
     name = table.get(identifier, identifier)
     if name not in _SNAKE.values():
         raise SpecError("identifier", f"Could not interpret constraint identifier: {identifier}")
-    return f"constraints.{name}"
+    return f"constraints.{name}", {}

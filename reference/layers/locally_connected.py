@@ -28,8 +28,7 @@ import numpy as np
 
 from reference.editions import KERAS2, KERAS3
 from reference.errors import SpecError, require
-from reference.layers.base import (Layer, f64, resolve_activation, resolve_constraint, resolve_initializer,
-                                   resolve_regularizer, serialize, standardize_data_format)
+from reference.layers.base import Layer, f64, serialize, standardize_data_format
 from reference.layers.windows import from_channels_last, to_channels_last, windows
 from reference.registry import feature
 
@@ -106,15 +105,8 @@ class _LocallyConnected(Layer):
         require(not (self.padding != "valid" and implementation == 1), "padding",
                 f"Invalid border mode for {name} (only \"valid\" is supported if implementation is 1): {padding}")
         self.data_format = standardize_data_format(data_format)
-        self.activation_name, self.activation = resolve_activation(activation, edition)
         self.use_bias = use_bias
-        self.kernel_initializer = resolve_initializer(kernel_initializer, "kernel_initializer", edition)
-        self.bias_initializer = resolve_initializer(bias_initializer, "bias_initializer", edition)
-        self.kernel_regularizer = resolve_regularizer(kernel_regularizer, "kernel_regularizer", edition)
-        self.bias_regularizer = resolve_regularizer(bias_regularizer, "bias_regularizer", edition)
-        self.activity_regularizer = resolve_regularizer(activity_regularizer, "activity_regularizer", edition)
-        self.kernel_constraint = resolve_constraint(kernel_constraint, "kernel_constraint", edition)
-        self.bias_constraint = resolve_constraint(bias_constraint, "bias_constraint", edition)
+        self.resolve_options(locals(), ("kernel", "bias"))
         self.implementation = implementation  # validated when building
 
     # --- config and shapes ------------------------------------------------------------------------
