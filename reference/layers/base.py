@@ -121,13 +121,13 @@ class Layer:
         return {}
 
     def resolve_options(self, arguments: dict, weights=()):
-        """Resolve the constructor's nested-object arguments onto the layer, each under its argument's
-        name (:func:`reference.resolve.resolve`; an unknown identifier is a SpecError naming its
-        argument), in Keras' order: ``activation`` (a function of x, and ``activation_name``, its
-        config name), then for each weight ``w`` of ``weights`` every ``w_initializer``, every
-        ``w_regularizer`` and ``activity_regularizer``, every ``w_constraint``. ``arguments`` is the
-        constructor's ``locals()``; ``activation`` and ``activity_regularizer`` are resolved when the
-        layer takes them."""
+        """Resolve the constructor's nested-object arguments onto the layer in its edition, each as the
+        attribute of its argument's name (:func:`reference.resolve.resolve`; an unknown identifier is a
+        SpecError naming its argument), in this order: ``activation`` (a function of x, and
+        ``activation_name``, its config name), then for each weight ``w`` of ``weights`` every
+        ``w_initializer``, every ``w_regularizer`` and ``activity_regularizer``, every ``w_constraint``.
+        ``arguments`` is the constructor's ``locals()``; ``activation`` and ``activity_regularizer`` are
+        resolved when the layer takes them."""
         if "activation" in arguments:
             self.activation = resolve("activations", arguments["activation"], argument="activation",
                                       edition=self.edition)

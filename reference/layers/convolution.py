@@ -21,9 +21,9 @@ from reference.editions import KERAS2, KERAS3
 from reference.errors import require
 from reference.layers.base import (Layer, f64, serialize, standardize_data_format, standardize_padding,
                                    standardize_tuple)
-from reference.resolve import resolve
 from reference.layers.windows import from_channels_last, output_length, to_channels_last, windows
 from reference.registry import feature
+from reference.resolve import resolve
 
 _OUT, _TAP = "opq", "xyz"  # einsum letters of the output positions and the kernel taps (rank <= 3)
 
@@ -604,8 +604,9 @@ class _BaseSeparable(_Conv):
                   "depthwise_constraint": serialize(self.depthwise_constraint),
                   "pointwise_constraint": serialize(self.pointwise_constraint)}
         if self.edition == KERAS2:  # tf-keras' SeparableConv starts from Conv.get_config
-            config.update({"groups": 1, "kernel_initializer": serialize(resolve(
-                "initializers", "glorot_uniform", argument="kernel_initializer", edition=KERAS2)), "kernel_regularizer": None, "kernel_constraint": None})
+            glorot = resolve("initializers", "glorot_uniform", argument="kernel_initializer", edition=KERAS2)
+            config.update({"groups": 1, "kernel_initializer": serialize(glorot), "kernel_regularizer": None,
+                           "kernel_constraint": None})
         return config
 
 

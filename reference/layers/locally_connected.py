@@ -32,6 +32,7 @@ from reference.layers.base import Layer, f64, serialize, standardize_data_format
 from reference.layers.windows import from_channels_last, to_channels_last, windows
 from reference.registry import feature
 
+
 def _is_int(v) -> bool:
     return isinstance(v, (int, np.integer))
 
