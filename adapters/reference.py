@@ -116,12 +116,12 @@ class ReferenceAdapter(Adapter):
         return RoundTrip(config, plain(clone), self._apply(case, built), self._apply(case, clone))
 
     def resolve(self, case):
-        area = getattr(reference, case.area)
-        got = self._spec(area.get, case.identifier, edition=self.edition)
-        if isinstance(got, tuple):
-            return Resolved(*got)
-        obj = reference.get_feature(got).obj
-        return Resolved(got, {} if case.area == "activations" else obj(edition=self.edition).get_config())
+        # Every area's get gives (feature id, arguments): the config is that of the object they build.
+        fid, arguments = self._spec(getattr(reference, case.area).get, case.identifier, edition=self.edition)
+        if case.area == "activations":
+            return Resolved(fid, {})
+        built = self._spec(reference.get_feature(fid).obj, **arguments, edition=self.edition)
+        return Resolved(fid, built.get_config())
 
 
 def _seed(case) -> int:

@@ -229,8 +229,8 @@ def exponential(x, *, edition=KERAS3):
 
 
 # String identifiers accepted by ``keras.activations.get``: the function's own name.
-def get(identifier: str, *, edition=KERAS3) -> str:
-    """Resolve an activation string to its feature id.
+def get(identifier: str, *, edition=KERAS3) -> tuple[str, dict]:
+    """Resolve an activation string to (feature id, arguments): the function of that name, no arguments.
 
     Formula: ``get(name)`` returns the function of that name; ``None`` gives linear.
     Errors: an unknown name is rejected ("Could not interpret activation function identifier").
@@ -238,8 +238,8 @@ def get(identifier: str, *, edition=KERAS3) -> str:
     from reference.registry import features
 
     if identifier is None:
-        return "activations.linear"
+        return "activations.linear", {}
     names = {f.name for f in features("activations")}
     if identifier not in names:
         raise SpecError("identifier", f"Could not interpret activation function identifier: {identifier}")
-    return f"activations.{identifier}"
+    return f"activations.{identifier}", {}

@@ -13,25 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from reference.dtypes import overflow_in, weight_dtype
 from reference.editions import KERAS2, KERAS3
 from reference.errors import SpecError, require
 from reference.registry import feature
 
 EPSILON = 1e-7  # keras.backend.epsilon()
-
-
-def weight_dtype(x) -> np.dtype:
-    """The float dtype Keras computes ``x`` in: its own (bfloat16 included), else float64."""
-    d = getattr(x, "dtype", None)
-    return d if d is not None and (d.kind == "f" or d.name == "bfloat16") else np.dtype(np.float64)
-
-
-def overflow_in(v, dtype):
-    """``v`` (float64) where it is finite in ``dtype``; ±inf where rounding it to ``dtype`` overflows."""
-    v = np.asarray(v, np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):
-        over = np.isinf(v.astype(dtype).astype(np.float64)) & np.isfinite(v)
-    return np.where(over, np.copysign(np.inf, v), v)
 
 
 def _epsilon(dtype) -> float:
@@ -171,8 +158,9 @@ _SNAKE = {"max_norm": "MaxNorm", "unit_norm": "UnitNorm", "min_max_norm": "MinMa
 _KERAS2_EXTRA = {"maxnorm": "MaxNorm", "unitnorm": "UnitNorm", "nonneg": "NonNeg"}
 
 
-def get(identifier: str, *, edition=KERAS3) -> str:
-    """Resolve a constraint string to its feature id (an instance with the defaults).
+def get(identifier: str, *, edition=KERAS3) -> tuple[str, dict]:
+    """Resolve a constraint string to (feature id, arguments): the constraint of that name with its
+    defaults (no arguments).
 
     Names: the class name or its snake_case; Keras 2 also accepts maxnorm, unitnorm, nonneg.
     Errors: an unknown name is rejected.
@@ -181,4 +169,4 @@ def get(identifier: str, *, edition=KERAS3) -> str:
     name = table.get(identifier, identifier)
     if name not in _SNAKE.values():
         raise SpecError("identifier", f"Could not interpret constraint identifier: {identifier}")
-    return f"constraints.{name}"
+    return f"constraints.{name}", {}

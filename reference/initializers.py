@@ -401,12 +401,13 @@ _SNAKE = {
 }
 
 
-def get(identifier: str, *, edition=KERAS3) -> str:
-    """Resolve an initializer string (snake_case or class name) to its feature id.
+def get(identifier: str, *, edition=KERAS3) -> tuple[str, dict]:
+    """Resolve an initializer string (snake_case or class name) to (feature id, arguments): the
+    initializer of that name with its defaults (no arguments).
 
     Errors: an unknown name is rejected ("Could not interpret initializer identifier").
     """
     name = _SNAKE.get(identifier, identifier)
     if name not in _SNAKE.values():
         raise SpecError("identifier", f"Could not interpret initializer identifier: {identifier}")
-    return f"initializers.{name}"
+    return f"initializers.{name}", {}

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from reference.constraints import overflow_in, weight_dtype
+from reference.dtypes import overflow_in, weight_dtype
 from reference.editions import KERAS2, KERAS3
 from reference.errors import SpecError, require
 from reference.registry import feature
@@ -147,15 +147,15 @@ class L1L2(Regularizer):
 
 
 def get(identifier: str, *, edition=KERAS3) -> tuple[str, dict]:
-    """Resolve a regularizer string to (feature id, config).
+    """Resolve a regularizer string to (feature id, arguments): the regularizer it names, built with
+    those arguments.
 
     Keras 3: "l1"/"L1" -> L1(0.01) (config {"l1": float32(0.01)}), "l2"/"L2" -> L2(0.01),
         "l1l2"/"L1L2" -> L1L2(0, 0); "l1_l2" is rejected.
     Keras 2: "l1" -> L1(0.01), "l2" -> L2(0.01), "l1_l2" -> L1L2(0.01, 0.01), "L1L2" -> L1L2(0, 0).
     Errors: an unknown name is rejected.
     """
-    l1 = float(FLOATX(0.01))  # L1 stores its factor at float32
-    table = {"l1": ("L1", {"l1": l1}), "L1": ("L1", {"l1": l1}),
+    table = {"l1": ("L1", {"l1": 0.01}), "L1": ("L1", {"l1": 0.01}),
              "l2": ("L2", {"l2": 0.01}), "L2": ("L2", {"l2": 0.01}),
              "L1L2": ("L1L2", {"l1": 0.0, "l2": 0.0})}
     if edition == KERAS3:
@@ -164,5 +164,5 @@ def get(identifier: str, *, edition=KERAS3) -> tuple[str, dict]:
         table["l1_l2"] = ("L1L2", {"l1": 0.01, "l2": 0.01})
     if identifier not in table:
         raise SpecError("identifier", f"Could not interpret regularizer identifier: {identifier}")
-    name, config = table[identifier]
-    return f"regularizers.{name}", config
+    name, arguments = table[identifier]
+    return f"regularizers.{name}", arguments

@@ -7,7 +7,7 @@ import numpy as np
 
 from adapters.dtypes import finfo
 from reference import regularizers as R
-from reference.constraints import weight_dtype
+from reference.dtypes import weight_dtype
 from reference.layers import core, dropout, masking, regularization, reshaping
 from reference.layers.base import activity_loss, f64
 from tests.mutants import Mutant

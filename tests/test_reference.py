@@ -14,6 +14,7 @@ from reference import distributions as D
 from reference import initializers as I
 from reference import regularizers as R
 from reference.registry import SECTIONS, features
+from reference.resolve import resolve
 
 
 @pytest.mark.parametrize("feature", [f.id for f in features()])
@@ -122,3 +123,41 @@ def test_constant_float64_per_edition():
     # Keras 3 converts the Python float at floatx first; Keras 2 (tf.constant(value, dtype)) does not
     assert I.Constant(1e-7).value(())[()] == np.float64(np.float32(1e-7)) != 1e-7
     assert I.Constant(1e-7, edition="keras2").value((2,)).tolist() == [1e-7, 1e-7]
+
+
+@pytest.mark.parametrize("area,identifier", [("activations", "relu"), ("initializers", "he_normal"),
+                                             ("regularizers", "l2"), ("constraints", "non_neg")])
+def test_every_get_gives_a_feature_and_its_arguments(area, identifier):
+    fid, arguments = getattr(reference, area).get(identifier)
+    assert fid in reference.FEATURES and fid.startswith(f"{area}.") and isinstance(arguments, dict)
+
+
+def test_resolve_objects_none_dicts_and_strings():
+    l2 = R.L2(0.5)
+    assert resolve("regularizers", l2) is l2 and resolve("regularizers", None) is None
+    assert resolve("constraints", None) is None and isinstance(resolve("constraints", "MaxNorm"), C.MaxNorm)
+    glorot = resolve("initializers", None, edition="keras2")  # add_weight's fallback
+    assert isinstance(glorot, I.GlorotUniform) and glorot.edition == "keras2"
+    assert resolve("regularizers", {"class_name": "L1L2", "config": {"l1": 0.5}}).get_config() == {"l1": 0.5, "l2": 0.0}
+    assert resolve("regularizers", "l1").get_config() == {"l1": float(np.float32(0.01))}
+    relu = resolve("activations", "relu")
+    assert relu.__name__ == "relu" and relu(np.array([-1.0, 2.0])).tolist() == [0.0, 2.0]
+    assert resolve("activations", None).__name__ == "linear"
+    assert resolve("activations", "hard_sigmoid", edition="keras2")(np.array([1.0]))[0] == pytest.approx(0.7)
+    assert resolve("activations", np.tanh) is np.tanh
+
+
+@pytest.mark.parametrize("area,identifier,edition", [
+    ("activations", "no_such", "keras3"), ("initializers", "no_such", "keras3"),
+    ("regularizers", "l1_l2", "keras3"), ("constraints", "maxnorm", "keras3"),
+    ("initializers", {"config": {}}, "keras3"), ("constraints", {"class_name": "NoSuch"}, "keras3")])
+def test_resolve_rejects_naming_the_argument(area, identifier, edition):
+    with pytest.raises(reference.SpecError) as info:
+        resolve(area, identifier, argument="kernel_thing", edition=edition)
+    assert info.value.argument == "kernel_thing"
+
+
+def test_resolve_follows_the_edition():
+    assert isinstance(resolve("constraints", "maxnorm", edition="keras2"), C.MaxNorm)
+    assert resolve("regularizers", "l1_l2", edition="keras2").get_config() == {"l1": 0.01, "l2": 0.01}
+    assert resolve("regularizers", "l1l2").get_config() == {"l1": 0.0, "l2": 0.0}

@@ -1,6 +1,5 @@
-"""The shared base of the layer reference (``keras.layers``), and the helpers that
-resolve a layer's nested objects (activations, initializers, regularizers,
-constraints) to the reference's own.
+"""The shared base of the layer reference (``keras.layers``): the interface every layer
+class follows and the argument validation the layers share.
 
 Every layer class follows one interface:
 
@@ -26,10 +25,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from reference import activations, constraints, initializers, regularizers
+from reference.dtypes import is_float
 from reference.editions import KERAS3, check_edition
-from reference.errors import SpecError, require
-from reference.registry import get_feature
+from reference.errors import require
+from reference.resolve import resolve
 
 DATA_FORMATS = ("channels_first", "channels_last")
 
@@ -88,68 +87,6 @@ def require_rank(input_shape, *, ndim=None, min_ndim=None):
                 f"expected min_ndim={min_ndim}, found ndim={rank}. Full shape received: {tuple(input_shape)}")
 
 
-def resolve_activation(identifier, edition):
-    """(config name, function of x) for an activation identifier; None gives linear."""
-    if callable(identifier) and not isinstance(identifier, str):
-        return getattr(identifier, "__name__", "custom"), identifier
-    try:
-        fid = activations.get(identifier, edition=edition)
-    except SpecError as e:
-        raise SpecError("activation", str(e)) from None
-    fn = get_feature(fid).obj
-    return fid.split(".", 1)[1], lambda x: fn(x, edition=edition)
-
-
-def _from_dict(area, identifier, argument, edition):
-    require("class_name" in identifier, argument, f"Could not interpret {area} identifier: {identifier}")
-    try:
-        cls = get_feature(f"{area}.{identifier['class_name']}").obj
-    except KeyError:
-        raise SpecError(argument, f"Could not interpret {area} identifier: {identifier}") from None
-    return cls(**identifier.get("config", {}), edition=edition)
-
-
-def resolve_initializer(identifier, argument, edition):
-    """A reference initializer object for a string, a {"class_name", "config"} dict or an object.
-
-    None resolves to GlorotUniform: Keras' ``add_weight`` falls back to glorot_uniform for a float
-    weight without an initializer.
-    """
-    if isinstance(identifier, initializers.Initializer):
-        return identifier
-    if identifier is None:
-        return initializers.GlorotUniform(edition=edition)
-    if isinstance(identifier, dict):
-        return _from_dict("initializers", identifier, argument, edition)
-    try:
-        return get_feature(initializers.get(identifier, edition=edition)).obj(edition=edition)
-    except SpecError as e:
-        raise SpecError(argument, str(e)) from None
-
-
-def resolve_regularizer(identifier, argument, edition):
-    if identifier is None or isinstance(identifier, regularizers.Regularizer):
-        return identifier
-    if isinstance(identifier, dict):
-        return _from_dict("regularizers", identifier, argument, edition)
-    try:
-        fid, config = regularizers.get(identifier, edition=edition)
-    except SpecError as e:
-        raise SpecError(argument, str(e)) from None
-    return get_feature(fid).obj(**config, edition=edition)
-
-
-def resolve_constraint(identifier, argument, edition):
-    if identifier is None or isinstance(identifier, constraints.Constraint):
-        return identifier
-    if isinstance(identifier, dict):
-        return _from_dict("constraints", identifier, argument, edition)
-    try:
-        return get_feature(constraints.get(identifier, edition=edition)).obj(edition=edition)
-    except SpecError as e:
-        raise SpecError(argument, str(e)) from None
-
-
 def serialize(obj):
     """None, or {"class_name": ..., "config": obj.get_config()}."""
     if obj is None:
@@ -182,6 +119,25 @@ class Layer:
 
     def get_config(self) -> dict:
         return {}
+
+    def resolve_options(self, arguments: dict, weights=()):
+        """Resolve the constructor's nested-object arguments onto the layer in its edition, each as the
+        attribute of its argument's name (:func:`reference.resolve.resolve`; an unknown identifier is a
+        SpecError naming its argument), in this order: ``activation`` (a function of x, and
+        ``activation_name``, its config name), then for each weight ``w`` of ``weights`` every
+        ``w_initializer``, every ``w_regularizer`` and ``activity_regularizer``, every ``w_constraint``.
+        ``arguments`` is the constructor's ``locals()``; ``activation`` and ``activity_regularizer`` are
+        resolved when the layer takes them."""
+        if "activation" in arguments:
+            self.activation = resolve("activations", arguments["activation"], argument="activation",
+                                      edition=self.edition)
+            self.activation_name = getattr(self.activation, "__name__", "custom")
+        for kind in ("initializer", "regularizer", "constraint"):
+            names = [f"{w}_{kind}" for w in weights]
+            if kind == "regularizer" and "activity_regularizer" in arguments:
+                names.append("activity_regularizer")
+            for name in names:
+                setattr(self, name, resolve(f"{kind}s", arguments[name], argument=name, edition=self.edition))
 
     def weight_shapes(self, input_shape) -> dict:
         return {}
@@ -247,7 +203,7 @@ class Layer:
         if self.activity_regularizer is not None:
             # The penalty is summed in the layer's dtype (a sum that overflows it is inf), as in Keras.
             dtype = np.asarray(x[0] if isinstance(x, (list, tuple)) else x).dtype
-            same = dtype.kind == "f" or dtype.name == "bfloat16"
+            same = is_float(dtype)
             with np.errstate(over="ignore"):
                 outputs = [o.astype(dtype) if same else o for o in as_list(self(x, weights=weights))]
             out = [activity_loss(self.activity_regularizer, o) for o in outputs]

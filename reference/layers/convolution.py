@@ -19,11 +19,11 @@ import numpy as np
 
 from reference.editions import KERAS2, KERAS3
 from reference.errors import require
-from reference.layers.base import (Layer, f64, resolve_activation, resolve_constraint, resolve_initializer,
-                                   resolve_regularizer, serialize, standardize_data_format, standardize_padding,
+from reference.layers.base import (Layer, f64, serialize, standardize_data_format, standardize_padding,
                                    standardize_tuple)
 from reference.layers.windows import from_channels_last, output_length, to_channels_last, windows
 from reference.registry import feature
+from reference.resolve import resolve
 
 _OUT, _TAP = "opq", "xyz"  # einsum letters of the output positions and the kernel taps (rank <= 3)
 
@@ -76,19 +76,13 @@ class _Conv(Layer):
     allow_causal = False
     kernel_weights = ()  # (weight name, initializer attribute, regularizer attribute) for each kernel
 
-    def _common(self, kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
-                bias_initializer, bias_regularizer, activity_regularizer, bias_constraint, edition):
-        self.activity_regularizer = resolve_regularizer(activity_regularizer, "activity_regularizer", edition)
+    def _common(self, kernel_size, strides, padding, data_format, dilation_rate, use_bias):
         self.kernel_size = standardize_tuple(kernel_size, self.rank, "kernel_size")
         self.strides = standardize_tuple(strides, self.rank, "strides")
         self.dilation_rate = standardize_tuple(dilation_rate, self.rank, "dilation_rate")
         self.padding = standardize_padding(padding, allow_causal=self.allow_causal)
         self.data_format = standardize_data_format(data_format)
-        self.activation_name, self.activation = resolve_activation(activation, edition)
         self.use_bias = use_bias
-        self.bias_initializer = resolve_initializer(bias_initializer, "bias_initializer", edition)
-        self.bias_regularizer = resolve_regularizer(bias_regularizer, "bias_regularizer", edition)
-        self.bias_constraint = resolve_constraint(bias_constraint, "bias_constraint", edition)
 
     def _keras2_conv_keywords(self, extra):
         """Keras 2's depthwise and separable layers pass unknown keywords on to Conv, which takes groups and
@@ -270,11 +264,8 @@ class _BaseConv(_Conv):
                  lora_alpha=None, *, edition=KERAS3):
         super().__init__(edition=edition)
         require(lora_rank is None and lora_alpha is None, "lora_rank", "the spec covers convolutions without LoRA")
-        self._common(kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
-                     bias_initializer, bias_regularizer, activity_regularizer, bias_constraint, edition)
-        self.kernel_initializer = resolve_initializer(kernel_initializer, "kernel_initializer", edition)
-        self.kernel_regularizer = resolve_regularizer(kernel_regularizer, "kernel_regularizer", edition)
-        self.kernel_constraint = resolve_constraint(kernel_constraint, "kernel_constraint", edition)
+        self._common(kernel_size, strides, padding, data_format, dilation_rate, use_bias)
+        self.resolve_options(locals(), ("kernel", "bias"))
         if edition == KERAS2:
             filters = int(filters) if isinstance(filters, float) else filters
             groups = groups or 1
@@ -394,11 +385,8 @@ class _BaseDepthwise(_Conv):
                  **keras2_conv_keywords):
         super().__init__(edition=edition)
         self._keras2_conv_keywords(keras2_conv_keywords)
-        self._common(kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
-                     bias_initializer, bias_regularizer, activity_regularizer, bias_constraint, edition)
-        self.depthwise_initializer = resolve_initializer(depthwise_initializer, "depthwise_initializer", edition)
-        self.depthwise_regularizer = resolve_regularizer(depthwise_regularizer, "depthwise_regularizer", edition)
-        self.depthwise_constraint = resolve_constraint(depthwise_constraint, "depthwise_constraint", edition)
+        self._common(kernel_size, strides, padding, data_format, dilation_rate, use_bias)
+        self.resolve_options(locals(), ("depthwise", "bias"))
         if edition == KERAS2:  # never validated (base_depthwise_conv.py): the shapes and build reject
             self.depth_multiplier = depth_multiplier
             self._check_strides_dilation()
@@ -544,15 +532,8 @@ class _BaseSeparable(_Conv):
         self._keras2_conv_keywords(keras2_conv_keywords)
         if edition == KERAS2 and self.rank == 1:
             self.allow_causal = True
-        self._common(kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
-                     bias_initializer, bias_regularizer, activity_regularizer, bias_constraint, edition)
-        for part in ("depthwise", "pointwise"):
-            setattr(self, f"{part}_initializer",
-                    resolve_initializer(locals()[f"{part}_initializer"], f"{part}_initializer", edition))
-            setattr(self, f"{part}_regularizer",
-                    resolve_regularizer(locals()[f"{part}_regularizer"], f"{part}_regularizer", edition))
-            setattr(self, f"{part}_constraint",
-                    resolve_constraint(locals()[f"{part}_constraint"], f"{part}_constraint", edition))
+        self._common(kernel_size, strides, padding, data_format, dilation_rate, use_bias)
+        self.resolve_options(locals(), ("depthwise", "pointwise", "bias"))
         if edition == KERAS2:  # never validated (base_separable_conv.py): build and the call reject
             self.depth_multiplier = depth_multiplier
         else:
@@ -623,8 +604,9 @@ class _BaseSeparable(_Conv):
                   "depthwise_constraint": serialize(self.depthwise_constraint),
                   "pointwise_constraint": serialize(self.pointwise_constraint)}
         if self.edition == KERAS2:  # tf-keras' SeparableConv starts from Conv.get_config
-            config.update({"groups": 1, "kernel_initializer": serialize(resolve_initializer(
-                "glorot_uniform", "kernel_initializer", KERAS2)), "kernel_regularizer": None, "kernel_constraint": None})
+            glorot = resolve("initializers", "glorot_uniform", argument="kernel_initializer", edition=KERAS2)
+            config.update({"groups": 1, "kernel_initializer": serialize(glorot), "kernel_regularizer": None,
+                           "kernel_constraint": None})
         return config
 
 

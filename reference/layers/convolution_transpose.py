@@ -13,8 +13,7 @@ import numpy as np
 
 from reference.editions import KERAS2, KERAS3
 from reference.errors import require
-from reference.layers.base import (Layer, f64, resolve_activation, resolve_constraint, resolve_initializer,
-                                   resolve_regularizer, serialize, standardize_data_format, standardize_padding,
+from reference.layers.base import (Layer, f64, serialize, standardize_data_format, standardize_padding,
                                    standardize_tuple)
 from reference.layers.windows import effective_size, from_channels_last, to_channels_last, windows
 from reference.registry import feature
@@ -193,14 +192,7 @@ class _ConvTranspose(Layer):
                 f"`strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: "
                 f"strides={self.strides} and dilation_rate={self.dilation_rate}")
         self.use_bias = use_bias
-        self.activation_name, self.activation = resolve_activation(activation, edition)
-        self.kernel_initializer = resolve_initializer(kernel_initializer, "kernel_initializer", edition)
-        self.bias_initializer = resolve_initializer(bias_initializer, "bias_initializer", edition)
-        self.kernel_regularizer = resolve_regularizer(kernel_regularizer, "kernel_regularizer", edition)
-        self.bias_regularizer = resolve_regularizer(bias_regularizer, "bias_regularizer", edition)
-        self.activity_regularizer = resolve_regularizer(activity_regularizer, "activity_regularizer", edition)
-        self.kernel_constraint = resolve_constraint(kernel_constraint, "kernel_constraint", edition)
-        self.bias_constraint = resolve_constraint(bias_constraint, "bias_constraint", edition)
+        self.resolve_options(locals(), ("kernel", "bias"))
 
     # --- configuration ---------------------------------------------------------------------------
     @property

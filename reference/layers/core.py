@@ -8,8 +8,7 @@ import numpy as np
 
 from reference.editions import KERAS2, KERAS3, check_edition
 from reference.errors import SpecError, require
-from reference.layers.base import (Layer, as_list, f64, require_rank, resolve_activation, resolve_constraint,
-                                   resolve_initializer, resolve_regularizer, serialize)
+from reference.layers.base import Layer, as_list, f64, require_rank, serialize
 from reference.registry import feature
 
 
@@ -69,14 +68,7 @@ class Dense(Layer):
         require(isinstance(units, int) and (units > 0 or edition == KERAS2), "units",
                 f"Received an invalid value for `units`, expected a positive integer. Received: units={units}")
         self.units, self.use_bias = units, use_bias
-        self.activation_name, self.activation = resolve_activation(activation, edition)
-        self.kernel_initializer = resolve_initializer(kernel_initializer, "kernel_initializer", edition)
-        self.bias_initializer = resolve_initializer(bias_initializer, "bias_initializer", edition)
-        self.kernel_regularizer = resolve_regularizer(kernel_regularizer, "kernel_regularizer", edition)
-        self.bias_regularizer = resolve_regularizer(bias_regularizer, "bias_regularizer", edition)
-        self.activity_regularizer = resolve_regularizer(activity_regularizer, "activity_regularizer", edition)
-        self.kernel_constraint = resolve_constraint(kernel_constraint, "kernel_constraint", edition)
-        self.bias_constraint = resolve_constraint(bias_constraint, "bias_constraint", edition)
+        self.resolve_options(locals(), ("kernel", "bias"))
 
     def get_config(self):
         config = {"units": self.units, "activation": self.activation_name, "use_bias": self.use_bias,
@@ -144,7 +136,7 @@ class Activation(Layer):
 
     def __init__(self, activation, *, edition=KERAS3):
         super().__init__(edition=edition)
-        self.activation_name, self.activation = resolve_activation(activation, edition)
+        self.resolve_options(locals())
 
     def get_config(self):
         return {"activation": self.activation_name}

@@ -7,8 +7,7 @@ import numpy as np
 from reference import initializers
 from reference.editions import KERAS2, KERAS3
 from reference.errors import SpecError, require
-from reference.layers.base import (Layer, resolve_constraint, resolve_initializer, resolve_regularizer,
-                                   serialize)
+from reference.layers.base import Layer, serialize
 from reference.registry import feature
 
 # Keras' initializers.get also knows these short aliases (ALL_OBJECTS_DICT); "uniform" is Embedding's default.
@@ -104,10 +103,7 @@ class Embedding(Layer):
         self.input_dim, self.output_dim, self.mask_zero = input_dim, output_dim, mask_zero
         if isinstance(embeddings_initializer, str) and embeddings_initializer in _ALIASES:
             embeddings_initializer = _ALIASES[embeddings_initializer](edition=edition)
-        self.embeddings_initializer = resolve_initializer(embeddings_initializer, "embeddings_initializer", edition)
-        self.embeddings_regularizer = resolve_regularizer(embeddings_regularizer, "embeddings_regularizer", edition)
-        self.activity_regularizer = resolve_regularizer(activity_regularizer, "activity_regularizer", edition)
-        self.embeddings_constraint = resolve_constraint(embeddings_constraint, "embeddings_constraint", edition)
+        self.resolve_options(locals(), ("embeddings",))
         self.initial_weights = None
         if weights is not None:
             if isinstance(weights, list) and len(weights) == 1:

@@ -28,12 +28,9 @@ import numpy as np
 
 from reference.editions import KERAS2, KERAS3
 from reference.errors import SpecError, require
-from reference.layers.base import (Layer, f64, resolve_activation, resolve_constraint, resolve_initializer,
-                                   resolve_regularizer, serialize, standardize_data_format)
+from reference.layers.base import Layer, f64, serialize, standardize_data_format
 from reference.layers.windows import from_channels_last, to_channels_last, windows
 from reference.registry import feature
-
-IMPLEMENTATIONS = (1, 2, 3)
 
 
 def _is_int(v) -> bool:
@@ -77,8 +74,119 @@ def tap_indices(n: int, k: int, s: int, before: int, out: int):
     return idx, (idx >= 0) & (idx < n)
 
 
+class _Implementation:
+    """How tf-keras stores the unshared kernel for one value of ``implementation``: the stored shape
+    (``kernel_shape``) and the unshared kernel W[*o, *t, c, f] read back from it (``unshared``). Each
+    method takes the layer and reads its geometry; every implementation computes the same sum over W
+    (``_LocallyConnected.call``), so they differ only in the kernel's layout (its shape, hence its
+    default initialization and its regularizer's penalty)."""
+
+    def kernel_shape(self, layer, spatial, channels, out) -> tuple:
+        raise NotImplementedError
+
+    def unshared(self, layer, kernel, spatial, channels, out):
+        raise NotImplementedError
+
+
+class _PerPosition(_Implementation):
+    """implementation=1 (tf-keras ``local_conv``): one (prod(k)*C, F) matrix per output position, the
+    kernel (prod(out), prod(k)*C, F) with the positions row-major. The middle axis flattens the window as
+    local_conv slices it: channels_last (*t, c) with c fastest; channels_first (c, *t) with the last tap
+    axis fastest."""
+
+    def kernel_shape(self, layer, spatial, channels, out):
+        return (int(np.prod(out)), int(np.prod(layer.kernel_size)) * channels, int(layer.filters))
+
+    def unshared(self, layer, kernel, spatial, channels, out):
+        r, f = layer.rank, int(layer.filters)
+        if layer.data_format == "channels_first":
+            w = kernel.reshape(*out, channels, *layer.kernel_size, f)
+            return np.moveaxis(w, r, 2 * r)
+        return kernel.reshape(*out, *layer.kernel_size, channels, f)
+
+
+class _MaskedDense(_Implementation):
+    """implementation=2 (tf-keras ``conv_kernel_mask``): a dense input-output kernel (*n, C, *o, F)
+    (channels_first: (C, *n, F, *o)) multiplied by a 0/1 connectivity mask, so only the connected
+    entries are used: W[*o, *t, c, f] = kernel[*(o*s - before + t), c, *o, f], 0 where the tap lies
+    outside the input."""
+
+    def kernel_shape(self, layer, spatial, channels, out):
+        f = int(layer.filters)
+        return (channels, *spatial, f, *out) if layer.data_format == "channels_first" else (*spatial, channels, *out, f)
+
+    def dense(self, layer, kernel, spatial, channels, out):
+        """The dense kernel in channels_last order (*n, C, *o, F)."""
+        if layer.data_format == "channels_first":  # (C, *n, F, *o) -> (*n, C, *o, F)
+            kernel = np.moveaxis(np.moveaxis(kernel, layer.rank + 1, -1), 0, layer.rank)
+        return kernel
+
+    def unshared(self, layer, kernel, spatial, channels, out):
+        r = layer.rank
+        dense = self.dense(layer, kernel, spatial, channels, out)  # (*n, C, *o, F)
+        full = (*out, *layer.kernel_size)
+        pos, o_at, valid = [], [], np.ones(full, bool)
+        for d, (idx, ok) in enumerate(layer.taps(spatial, out)):
+            shape = [1] * (2 * r)
+            shape[d], shape[r + d] = out[d], layer.kernel_size[d]
+            pos.append(np.clip(idx, 0, spatial[d] - 1).reshape(shape))
+            valid &= ok.reshape(shape)
+            o_shape = [1] * (2 * r)
+            o_shape[d] = out[d]
+            o_at.append(np.arange(out[d]).reshape(o_shape))
+        # Advanced indices separated by a slice go first: the result is (*o, *t, C, F).
+        w = dense[(*pos, slice(None), *o_at, slice(None))]
+        return np.where(valid[..., None, None], w, 0.0)
+
+
+class _Sparse(_MaskedDense):
+    """implementation=3 (tf-keras ``conv_kernel_idxs``): kernel (N,), the values of the sparse
+    (prod(o)*F, prod(n)*C) input-output matrix at its connected (out_idx, in_idx) pairs sorted ascending
+    (``indices``); N = C * F * the number of connected (output position, input position) pairs. Read
+    back through implementation 2's dense layout, into which the entries are scattered."""
+
+    def kernel_shape(self, layer, spatial, channels, out):
+        valid = [int(v.sum()) for _, v in layer.taps(spatial, out)]
+        return (int(np.prod(valid)) * channels * int(layer.filters),)
+
+    def indices(self, layer, spatial, channels, out):
+        """The sorted (output index, input index) pairs of tf-keras ``conv_kernel_idxs``, as two int
+        arrays (row-major flat indices; channels_last: (*o, f) and (*n, c); channels_first: (f, *o) and
+        (c, *n))."""
+        r, filters = layer.rank, int(layer.filters)
+        taps = layer.taps(spatial, out)
+        grids = np.meshgrid(*[np.arange(o) for o in out], *[np.arange(k) for k in layer.kernel_size],
+                            np.arange(channels), np.arange(filters), indexing="ij")
+        o_idx, t_idx, c, f = grids[:r], grids[r:2 * r], grids[2 * r], grids[2 * r + 1]
+        pos = [taps[d][0][o_idx[d], t_idx[d]] for d in range(r)]
+        ok = np.logical_and.reduce([taps[d][1][o_idx[d], t_idx[d]] for d in range(r)])
+        pos, o_idx, c, f = [p[ok] for p in pos], [o[ok] for o in o_idx], c[ok], f[ok]
+        if layer.data_format == "channels_first":
+            out_idx = np.ravel_multi_index((f, *o_idx), (filters, *out))
+            in_idx = np.ravel_multi_index((c, *pos), (channels, *spatial))
+        else:
+            out_idx = np.ravel_multi_index((*o_idx, f), (*out, filters))
+            in_idx = np.ravel_multi_index((*pos, c), (*spatial, channels))
+        order = np.lexsort((in_idx, out_idx))
+        return out_idx[order], in_idx[order]
+
+    def dense(self, layer, kernel, spatial, channels, out):
+        out_idx, in_idx = layer.sparse_indices(spatial, channels, out)  # the layer's, which a subclass may change
+        m = np.zeros((int(np.prod(out)) * int(layer.filters), int(np.prod(spatial)) * channels))
+        m[out_idx, in_idx] = kernel
+        return super().dense(layer, m.T.reshape(super().kernel_shape(layer, spatial, channels, out)),
+                             spatial, channels, out)
+
+
+# Keras 2's implementation argument (compared with ==, so 1.0 and True are 1) and its kernel layouts.
+IMPLEMENTATIONS = (1, 2, 3)
+_SPARSE = _Sparse()
+_LAYOUTS = (_PerPosition(), _MaskedDense(), _SPARSE)
+
+
 class _LocallyConnected(Layer):
-    """Shared implementation of LocallyConnected1D/2D (rank = number of spatial axes)."""
+    """The configuration, validation and forward pass LocallyConnected1D/2D share (rank = number of
+    spatial axes); the kernel's layout is the implementation's (an :class:`_Implementation`)."""
 
     rank = 0
     default_strides = 1
@@ -106,15 +214,8 @@ class _LocallyConnected(Layer):
         require(not (self.padding != "valid" and implementation == 1), "padding",
                 f"Invalid border mode for {name} (only \"valid\" is supported if implementation is 1): {padding}")
         self.data_format = standardize_data_format(data_format)
-        self.activation_name, self.activation = resolve_activation(activation, edition)
         self.use_bias = use_bias
-        self.kernel_initializer = resolve_initializer(kernel_initializer, "kernel_initializer", edition)
-        self.bias_initializer = resolve_initializer(bias_initializer, "bias_initializer", edition)
-        self.kernel_regularizer = resolve_regularizer(kernel_regularizer, "kernel_regularizer", edition)
-        self.bias_regularizer = resolve_regularizer(bias_regularizer, "bias_regularizer", edition)
-        self.activity_regularizer = resolve_regularizer(activity_regularizer, "activity_regularizer", edition)
-        self.kernel_constraint = resolve_constraint(kernel_constraint, "kernel_constraint", edition)
-        self.bias_constraint = resolve_constraint(bias_constraint, "bias_constraint", edition)
+        self.resolve_options(locals(), ("kernel", "bias"))
         self.implementation = implementation  # validated when building
 
     # --- config and shapes ------------------------------------------------------------------------
@@ -184,92 +285,42 @@ class _LocallyConnected(Layer):
         """Cells of zeros before an axis of size n: 0 ("valid"), k // 2 ("same", whatever n and s)."""
         return _before(k, self.padding)
 
-    def _taps(self, spatial, out):
+    def taps(self, spatial, out):
+        """``tap_indices`` of each spatial axis."""
         return [tap_indices(n, k, s, self.pad_before(n, k, s), o)
                 for n, k, s, o in zip(spatial, self.kernel_size, self.strides, out)]
 
-    def sparse_indices(self, spatial, channels, out):
-        """Implementation 3: the sorted (output index, input index) pairs of tf-keras
-        ``conv_kernel_idxs``, as two int arrays (row-major flat indices; channels_last: (*o, f) and
-        (*n, c); channels_first: (f, *o) and (c, *n))."""
-        r, filters = self.rank, int(self.filters)
-        taps = self._taps(spatial, out)
-        grids = np.meshgrid(*[np.arange(o) for o in out], *[np.arange(k) for k in self.kernel_size],
-                            np.arange(channels), np.arange(filters), indexing="ij")
-        o_idx, t_idx, c, f = grids[:r], grids[r:2 * r], grids[2 * r], grids[2 * r + 1]
-        pos = [taps[d][0][o_idx[d], t_idx[d]] for d in range(r)]
-        ok = np.logical_and.reduce([taps[d][1][o_idx[d], t_idx[d]] for d in range(r)])
-        pos, o_idx, c, f = [p[ok] for p in pos], [o[ok] for o in o_idx], c[ok], f[ok]
-        if self.data_format == "channels_first":
-            out_idx = np.ravel_multi_index((f, *o_idx), (filters, *out))
-            in_idx = np.ravel_multi_index((c, *pos), (channels, *spatial))
-        else:
-            out_idx = np.ravel_multi_index((*o_idx, f), (*out, filters))
-            in_idx = np.ravel_multi_index((*pos, c), (*spatial, channels))
-        order = np.lexsort((in_idx, out_idx))
-        return out_idx[order], in_idx[order]
-
     def weight_shapes(self, input_shape):
         spatial, channels, out = self._built(input_shape)
-        k, f = int(np.prod(self.kernel_size)), int(self.filters)
-        if self.implementation == 1:
-            kernel = (int(np.prod(out)), k * channels, f)
-        elif self.implementation == 2:
-            kernel = ((channels, *spatial, f, *out) if self.data_format == "channels_first"
-                      else (*spatial, channels, *out, f))
-        else:
-            valid = [int(v.sum()) for _, v in self._taps(spatial, out)]
-            kernel = (int(np.prod(valid)) * channels * f,)
-        shapes = {"kernel": kernel}
+        shapes = {"kernel": self._layout().kernel_shape(self, spatial, channels, out)}
         if self.use_bias:
-            shapes["bias"] = (*out, f)
+            shapes["bias"] = (*out, int(self.filters))
         return shapes
 
     def weight_initializers(self):
         return {"kernel": self.kernel_initializer, "bias": self.bias_initializer}
 
-    # --- the forward pass -------------------------------------------------------------------------
-    def dense_kernel(self, kernel, spatial, channels, out):
-        """Implementation 2's layout, channels_last order (*n, C, *o, F), from the stored kernel of
-        implementation 2 or 3 (3: the sorted sparse entries scattered into the dense matrix)."""
-        r, f = self.rank, int(self.filters)
-        if self.implementation == 3:
-            out_idx, in_idx = self.sparse_indices(spatial, channels, out)
-            m = np.zeros((int(np.prod(out)) * f, int(np.prod(spatial)) * channels))
-            m[out_idx, in_idx] = kernel
-            cf = self.data_format == "channels_first"
-            kernel = m.T.reshape((channels, *spatial, f, *out) if cf else (*spatial, channels, *out, f))
-        if self.data_format == "channels_first":  # (C, *n, F, *o) -> (*n, C, *o, F)
-            kernel = np.moveaxis(np.moveaxis(kernel, r + 1, -1), 0, r)
-        return kernel
+    # --- the stored kernel, by implementation -----------------------------------------------------
+    def _layout(self) -> _Implementation:
+        """The implementation's kernel layout (once ``_built`` has validated it)."""
+        return _LAYOUTS[IMPLEMENTATIONS.index(self.implementation)]
 
     def unshared_kernel(self, kernel, spatial, channels, out):
         """W[*o, *t, c, f]: the weight of input channel c at tap t of output position o, filter f
-        (0 where the tap lies outside the input)."""
-        r, f = self.rank, int(self.filters)
-        if self.implementation == 1:
-            # The middle axis flattens the window as tf-keras' local_conv slices it: channels_last
-            # (*t, c) with c fastest; channels_first (c, *t) with the last tap axis fastest.
-            if self.data_format == "channels_first":
-                w = kernel.reshape(*out, channels, *self.kernel_size, f)
-                return np.moveaxis(w, r, 2 * r)
-            return kernel.reshape(*out, *self.kernel_size, channels, f)
-        dense = self.dense_kernel(kernel, spatial, channels, out)  # (*n, C, *o, F)
-        taps = self._taps(spatial, out)
-        full = (*out, *self.kernel_size)
-        pos, o_at, valid = [], [], np.ones(full, bool)
-        for d, (idx, ok) in enumerate(taps):
-            shape = [1] * (2 * r)
-            shape[d], shape[r + d] = out[d], self.kernel_size[d]
-            pos.append(np.clip(idx, 0, spatial[d] - 1).reshape(shape))
-            valid &= ok.reshape(shape)
-            o_shape = [1] * (2 * r)
-            o_shape[d] = out[d]
-            o_at.append(np.arange(out[d]).reshape(o_shape))
-        # Advanced indices separated by a slice go first: the result is (*o, *t, C, F).
-        w = dense[(*pos, slice(None), *o_at, slice(None))]
-        return np.where(valid[..., None, None], w, 0.0)
+        (0 where the tap lies outside the input), from the stored kernel."""
+        return self._layout().unshared(self, kernel, spatial, channels, out)
 
+    def dense_kernel(self, kernel, spatial, channels, out):
+        """Implementation 2's layout, channels_last order (*n, C, *o, F), from the stored kernel of
+        implementation 2 or 3 (3: the sorted sparse entries scattered into the dense matrix)."""
+        return self._layout().dense(self, kernel, spatial, channels, out)
+
+    def sparse_indices(self, spatial, channels, out):
+        """Implementation 3: the sorted (output index, input index) pairs of tf-keras
+        ``conv_kernel_idxs`` (:meth:`_Sparse.indices`)."""
+        return _SPARSE.indices(self, spatial, channels, out)
+
+    # --- the forward pass -------------------------------------------------------------------------
     def padded_windows(self, xl, spatial, out):
         """windows (batch, *o, C, *t) of the channels_last input padded with ``before`` zeros ahead
         and enough after for the last window."""
@@ -298,7 +349,6 @@ class _LocallyConnected(Layer):
                     bias = bias.reshape(int(self.filters), *out)
                 y = y + bias
         return f64(self.activation(y))
-
 
 
 _COMMON_DEFAULTS = """activation=None ("linear"), use_bias=True, kernel_initializer="glorot_uniform",

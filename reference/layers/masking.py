@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from reference.dtypes import is_float
 from reference.editions import KERAS2, KERAS3
 from reference.layers.base import Layer, f64
 from reference.registry import feature
@@ -48,7 +49,7 @@ class Masking(Layer):
         """any(x != mask_value, -1), comparing in x's own float dtype (Keras casts mask_value to it)."""
         x = np.asarray(x)
         value = np.asarray(self.mask_value)
-        if x.dtype.kind == "f" or x.dtype.name == "bfloat16":
+        if is_float(x.dtype):
             with np.errstate(over="ignore"):
                 value = value.astype(x.dtype)
         return np.any(x != value, axis=-1, keepdims=keepdims)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from reference.dtypes import weight_dtype
 from reference.editions import KERAS2, KERAS3
 from reference.errors import SpecError, require
 from reference.layers.base import Layer, f64
@@ -441,9 +442,9 @@ class Dot(Layer):
             return x * inv
 
     def __call__(self, x, *, weights=None, training=False, mask=None, rng=None):
-        dtypes = [np.asarray(v).dtype for v in _as_inputs(x, name="A `Dot` layer")]
-        dtype = dtypes[0] if dtypes[0].kind == "f" or dtypes[0].name == "bfloat16" else np.dtype(np.float64)
-        xs = [f64(v) for v in _as_inputs(x, name="A `Dot` layer")]
+        inputs = _as_inputs(x, name="A `Dot` layer")
+        dtype = weight_dtype(np.asarray(inputs[0]))
+        xs = [f64(v) for v in inputs]
         out_shape = self.compute_output_shape([v.shape for v in xs])
         x1, x2 = xs
         a0, a1 = self._resolve(x1.shape, x2.shape)

@@ -23,8 +23,6 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-PADDINGS = ("valid", "same", "causal")
-
 
 def effective_size(k: int, dilation: int = 1) -> int:
     return (k - 1) * dilation + 1
