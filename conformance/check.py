@@ -340,3 +340,77 @@ def assert_losses(actual, expected, case, adapter, *, ulps):
     assert_equal(len(actual.losses), len(expected.losses), case, adapter, "len(layer.losses)")
     for a, e in zip(actual.losses, expected.losses):
         assert_close(np.float64(a), np.float64(e), case, adapter, ulps=ulps, check_dtype=False)
+
+
+# --- activations ---
+def compare_activation(spec, adapter, case):
+    """:func:`compare` of an activation under ``tolerance.activations``, with the DAZ retry
+    (:func:`accept_daz`: the spec's values on the case with subnormal inputs read as zero are
+    accepted too; selu of a subnormal bfloat16 is normal) and a softmax's slices holding NaN, +inf
+    or only -inf set aside (:func:`softmax_set_aside`). Returns run_both's result."""
+    result = run_both(spec, adapter, case)
+    if result is not None:
+        accept_daz(spec, case, lambda expected: _assert_activation(spec, result[1], expected, case, adapter), result[0])
+    return result
+
+
+def _assert_activation(spec, actual, expected, case, adapter):
+    if case.feature == "activations.softmax":  # slices with NaN, +inf or only -inf: see its spec
+        actual, expected = softmax_set_aside(actual, expected, case.inputs[0], case.config.get("axis", -1), case,
+                                             adapter)
+    ulps, scale = tolerance.activations(spec, case, expected)
+    assert_close(actual, expected, case, adapter, ulps=ulps, scale=scale)
+
+
+# --- initializers ---
+def compare_initializer(spec, adapter, case):
+    """A deterministic initializer's ``sample`` case, value by value; where the spec's initializer
+    is not ``defined()`` (a float32-subnormal Constant, see its Implementation-defined) each value
+    must be the spec's or 0. Returns run_both's result."""
+    result = run_both(spec, adapter, case)
+    if result is not None:
+        expected, actual = result
+        if not getattr(spec.build(case.feature, case.config), "defined", lambda: True)():
+            actual, expected = set_aside(actual, expected, np.zeros(np.shape(expected), bool), case, adapter,
+                                         bound=lambda y: (y == np.asarray(expected, np.float64)) | (y == 0),
+                                         bound_text="the value or 0", note="a float32-subnormal Constant")
+        assert_close(actual, expected, case, adapter)
+    return result
+
+
+def sample(adapter, case):
+    """The adapter's sample (float64) of a case the spec accepts, noted with :func:`track`; the
+    adapter's rejection is a divergence, not a crash."""
+    track(case)
+    kind, value = outcome(adapter, case)
+    if kind == "rejected":
+        raise Divergence(f"the adapter rejects it but the spec accepts it [{label(case)}]: {value}",
+                         {"case": None, "snippet": adapter.snippet(case), "rejections": {"spec": None, "adapter": value}})
+    return np.asarray(value, np.float64)
+
+
+def assert_support(actual, dist, case, adapter):
+    """Every element lies in the support of ``dist`` (the spec's distribution), widened by the
+    dtype's rounding of the bound."""
+    lo, hi = dist.support
+    x = np.asarray(actual, np.float64)
+    fi = tolerance.finfo(case.dtype)
+    eps, tiny = float(fi.eps), float(fi.smallest_normal)
+    lo_ok, hi_ok = lo - 2 * eps * abs(lo) - tiny, hi + 2 * eps * abs(hi) + tiny
+    bad = ~((x >= lo_ok) & (x <= hi_ok))
+    if bad.any():
+        i = tuple(int(j) for j in np.argwhere(bad)[0])
+        raise Divergence(f"out[{', '.join(map(str, i))}]={x[i]!r}, outside the support [{lo:.6g}, {hi:.6g}] "
+                         f"[{label(case)}]; {int(bad.sum())} of {x.size} elements outside",
+                         {"case": None, "snippet": adapter.snippet(case)})
+
+
+def assert_orthonormal(actual, init, case, adapter):
+    """Orthogonal: the sample, flattened to ``init.matrix_shape``, has orthonormal columns (or rows)
+    of length gain: its Gram matrix is gain² I, within a reduction over the longer side."""
+    rows, cols = init.matrix_shape(case.shape)
+    m = np.asarray(actual, np.float64).reshape(rows, cols)
+    gram = m.T @ m if rows >= cols else m @ m.T
+    expected = init.gain**2 * np.eye(min(rows, cols))
+    assert_close(gram, expected, case, adapter, ulps=tolerance.reduction_ulps(max(rows, cols)), scale=init.gain**2,
+                 dtype=case.dtype, check_dtype=False)

@@ -118,6 +118,11 @@ def edge_values(dtype: str) -> np.ndarray:
 # below float16's 65504, and 2**-6 keeps every product a normal number.
 FINITE = (2.0**-6, 16.0)
 WEIGHTS = (2.0**-6, 2.0)
+# Weight magnitudes for the constraints and regularizers, per dtype: where the 1e-7 epsilon added to a
+# norm stays below the dtype's rounding. Bounds are representable in the dtype (float32: 1e-3 rounded up
+# to 0.0010000000474974513).
+MAGNITUDES = {"float16": (2.0**-6, 100.0), "bfloat16": (2.0**-6, 100.0),
+              "float32": (float(np.float32(1e-3)), 1e6), "float64": (1e-3, 1e6)}
 
 
 def grid(rng, shape, dtype):

@@ -148,3 +148,31 @@ def weighted_sum_tolerance(case, pre, terms, magnitude):
     act_scale = cancellation_scale(f"activations.{case.config.get('activation') or 'linear'}", {}, pre)
     eps = float(finfo(case.dtype).eps)
     return ELEMENTWISE_ULPS, [np.nan_to_num(moved / (eps * ELEMENTWISE_ULPS) + act_scale, posinf=0.0)]
+
+
+# --- activations, constraints, regularizers: a family's (ulps, scale) for check.compare ---
+def activations(spec, case, expected):
+    """An activation: ELEMENTWISE_ULPS (softmax: a reduction over its axis), with the scale its
+    formula cancels (:func:`cancellation_scale`, 0 where that is not finite)."""
+    x = case.inputs[0]
+    if case.feature == "activations.softmax":
+        ulps = reduction_ulps(x.shape[case.config.get("axis", -1)])
+    else:
+        ulps = ELEMENTWISE_ULPS
+    scale = cancellation_scale(case.feature, case.config, x)
+    return ulps, np.where(np.isfinite(scale), scale, 0.0)
+
+
+def constraints(spec, case, expected):
+    """A norm constraint (one with an ``axis``) sums the squares of each slice over its axis: a
+    reduction of the slice's elements; NonNeg is elementwise. Scale 0."""
+    axis = getattr(spec.build(case.feature, case.config), "axis", None)
+    if axis is None:
+        return ELEMENTWISE_ULPS, 0.0
+    shape = np.shape(case.inputs[0])
+    return reduction_ulps(int(np.prod([shape[a] for a in np.atleast_1d(axis)]))), 0.0
+
+
+def regularizers(spec, case, expected):
+    """A penalty (a 0-d array) sums every element of the weight: a reduction of its size. Scale 0."""
+    return reduction_ulps(np.size(case.inputs[0])), 0.0

@@ -1,13 +1,20 @@
-"""Cases of ``keras.regularizers`` (reference/regularizers.py; checks in conformance/test_regularizers.py)."""
+"""Cases of ``keras.regularizers`` (reference/regularizers.py; checks in conformance/test_regularizers.py).
+
+Weights are drawn with the magnitudes of ``strategies.MAGNITUDES`` (0 or moderate).
+"""
 
 from __future__ import annotations
 
 import functools
+import math
 
+import numpy as np
 from hypothesis import strategies as st
 
-from adapters.dtypes import finfo
+from adapters.dtypes import finfo, to_dtype
+from reference.registry import features
 
+REGULARIZERS = [f.id for f in features("regularizers")]
 FACTORS = {"regularizers.L1": ("l1",), "regularizers.L2": ("l2",), "regularizers.L1L2": ("l1", "l2")}
 
 
@@ -32,3 +39,36 @@ def identifiers(draw, dtype):
     if kind == "string":
         return draw(st.sampled_from(("l1", "l2", "l2", "l1l2", "l1_l2")))
     return {"class_name": kind, "config": draw(config_strategy(f"regularizers.{kind}", dtype))}
+
+
+def edge_inputs(dtype: str) -> list[np.ndarray]:
+    """Zeros, each special value next to ordinary ones, the smallest numbers, then huge values
+    whose sum (or sum of squares) overflows the dtype."""
+    fi = finfo(dtype)
+    big, tiny, sub = float(fi.max), float(fi.smallest_normal), float(fi.smallest_subnormal)
+    rows = [[0.0, 0.0, 0.0], [np.inf, 1.0, -2.0], [-np.inf, 1.0, -2.0], [np.nan, 1.0, -2.0],
+            [np.inf, -np.inf, 1.0], [tiny, -tiny, sub], [1.0, -0.5, 0.25], [big, 1.0, 0.0],
+            [big, big, -big]]
+    return [to_dtype(np.array(r), dtype) for r in rows]
+
+
+# Configurations beyond the defaults: a zero factor skips its term, so inf gives inf, not NaN.
+EDGE_CONFIGS = {"regularizers.L1L2": [{"l1": 0.0, "l2": 0.01}, {"l1": 0.01, "l2": 0.0}, {"l1": 0.01, "l2": 0.01}]}
+
+# Keras 3 rejects a negative, infinite or NaN factor; Keras 2 accepts negative factors but rejects
+# infinite and NaN ones (tf_keras regularizers.py _check_penalty_number).
+REJECTED = {f: [{name: bad} for name in names for bad in (-0.01, -1, math.inf, -math.inf, math.nan)]
+            for f, names in FACTORS.items()}
+REJECTED_KERAS2 = {f: [{name: bad} for name in names for bad in (math.inf, -math.inf, math.nan)]
+                   for f, names in FACTORS.items()}
+
+ROUNDTRIP_CONFIGS = {
+    "regularizers.L1": [{}, {"l1": 0.25}, {"l1": 0.3}],
+    "regularizers.L2": [{}, {"l2": 0.25}, {"l2": 0.3}],
+    "regularizers.L1L2": [{}, {"l1": 0.25, "l2": 0.3}, {"l2": 0.1}],
+}
+
+# Every string the spec resolves in either edition, with the feature it names.
+NAMES = [("regularizers.L1", "l1"), ("regularizers.L1", "L1"), ("regularizers.L2", "l2"),
+         ("regularizers.L2", "L2"), ("regularizers.L1L2", "l1l2"), ("regularizers.L1L2", "L1L2"),
+         ("regularizers.L1L2", "l1_l2")]
