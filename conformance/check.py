@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from adapters.base import LayerResult, Rejected
+from adapters.base import Case, LayerResult, Rejected
 from adapters.dtypes import np_dtype, to_dtype
 from conformance import tolerance
 from conformance.divergence import Divergence, recorder
@@ -340,3 +340,36 @@ def assert_losses(actual, expected, case, adapter, *, ulps):
     assert_equal(len(actual.losses), len(expected.losses), case, adapter, "len(layer.losses)")
     for a, e in zip(actual.losses, expected.losses):
         assert_close(np.float64(a), np.float64(e), case, adapter, ulps=ulps, check_dtype=False)
+
+
+# --- shapes ---
+def assert_symbolic_shape(spec, adapter, call, symbolic, *, called=True):
+    """The output shape of a layer's ``call`` case, three ways:
+
+    - compute_output_shape of ``symbolic`` (the call's input shapes with some dims None) equals the
+      spec's, or both reject it;
+    - compute_output_shape of the call's concrete input shapes equals the spec's (the spec must accept
+      them: the call is a valid case);
+    - with ``called``, the shape of the adapter's output of the call equals the spec's
+      compute_output_shape of those shapes (nothing to compare when both reject the call).
+
+    The output is compared with the spec's shape, not with the adapter's own compute_output_shape:
+    every divergence's "should be" is the spec's value, and the adapter's compute_output_shape has
+    just been found equal to it, so the adapter's symbolic and actual shapes agree as well. A layer of
+    several inputs takes a list of shapes (``symbolic`` too), a layer of one input its shape."""
+    shapes = [tuple(np.shape(x)) for x in call.inputs]
+    concrete = shapes if len(shapes) > 1 else shapes[0]
+    case = Case(call.feature, "shape", call.config, shape=symbolic)
+    result = run_both(spec, adapter, case)
+    if result is not None:
+        assert_equal(tuple(result[1]), tuple(result[0]), case, adapter, "compute_output_shape")
+    exact = Case(call.feature, "shape", call.config, shape=concrete)
+    result = run_both(spec, adapter, exact)
+    if result is None:
+        raise AssertionError(f"the spec rejects the input shapes of a valid case [{label(exact)}]")
+    expected_shape, actual_shape = result
+    assert_equal(tuple(actual_shape), tuple(expected_shape), exact, adapter, "compute_output_shape")
+    result = run_both(spec, adapter, call) if called else None
+    if result is not None:
+        assert_equal(tuple(np.shape(result[1].outputs[0])), tuple(expected_shape), call, adapter, "output shape")
+

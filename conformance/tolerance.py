@@ -148,3 +148,61 @@ def weighted_sum_tolerance(case, pre, terms, magnitude):
     act_scale = cancellation_scale(f"activations.{case.config.get('activation') or 'linear'}", {}, pre)
     eps = float(finfo(case.dtype).eps)
     return ELEMENTWISE_ULPS, [np.nan_to_num(moved / (eps * ELEMENTWISE_ULPS) + act_scale, posinf=0.0)]
+
+
+# --- layers_merging ---
+# Maximum, Minimum and Concatenate only select or move values: compared exactly (0 ULP), which is
+# why their cases also carry every special value (conformance/cases/layers_merging.py).
+LAYERS_MERGING_EXACT = ("layers.Maximum", "layers.Minimum", "layers.Concatenate")
+
+
+def _merge_inputs(case):
+    """The inputs in float64 as Keras merges them: lower ranks expanded at axis 1, then broadcast."""
+    xs = [np.asarray(x, np.float64) for x in case.inputs]
+    rank = max(x.ndim for x in xs)
+    xs = [x.reshape(x.shape[:1] + (1,) * (rank - x.ndim) + x.shape[1:]) for x in xs]
+    return np.broadcast_arrays(*xs)
+
+
+def _dot_normalized(x, axis):
+    """x over its L2 norm along ``axis`` (Dot's normalize; the reciprocal norm capped at 1e7 for a zero norm)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return x * np.minimum(1.0 / np.sqrt(np.sum(x * x, axis=axis, keepdims=True)), 1e7)
+
+
+def layers_merging(spec, case, expected):
+    """(ulps, scales) of a merge layer's call. Add of k inputs sums k terms: reduction_ulps(k) with
+    scale sum |x_i| (the sum may cancel); Subtract: ELEMENTWISE_ULPS with scale |a| + |b|; Average: the
+    sum of k, then one division: reduction_ulps(k) with scale sum |x_i| / k; Multiply:
+    ELEMENTWISE_ULPS, scale 0 (k - 1 <= 3 roundings, each relative); Maximum, Minimum, Concatenate:
+    exact (0 ULP, LAYERS_MERGING_EXACT). Dot: a reduction of n products, reduction_ulps(n) with scale
+    sum |a_i b_i|; with normalize each operand first carries the error of its norm (a sum of n
+    squares: n/2 ULP after the square root, plus the square root, its reciprocal and the product: 3
+    more), so each product a_i b_i is off relatively by up to n + 6 ULP more: reduction_ulps(n) + n + 6,
+    with the scale taken on the normalized operands."""
+    f = case.feature
+    if f in LAYERS_MERGING_EXACT:
+        return 0, None
+    if f == "layers.Dot":
+        x0, x1 = (np.asarray(x, np.float64) for x in case.inputs)
+        axes = case.config["axes"]
+        a0, a1 = (axes, axes) if isinstance(axes, int) else axes
+        a0, a1 = a0 % x0.ndim, a1 % x1.ndim
+        n = x0.shape[a0]
+        ulps = reduction_ulps(n)
+        if case.config["normalize"]:
+            x0, x1 = _dot_normalized(x0, a0), _dot_normalized(x1, a1)
+            ulps += n + 6
+        b = x0.shape[0]
+        scale = np.abs(np.moveaxis(x0, a0, -1).reshape(b, -1, n)) @ np.abs(np.moveaxis(x1, a1, 1).reshape(b, n, -1))
+        return ulps, [np.reshape(scale, expected.outputs[0].shape)]
+    xs = _merge_inputs(case)
+    total = np.sum([np.abs(x) for x in xs], axis=0)
+    if f == "layers.Add":
+        return reduction_ulps(len(xs)), [total]
+    if f == "layers.Average":
+        return reduction_ulps(len(xs)), [total / len(xs)]
+    if f == "layers.Subtract":
+        return ELEMENTWISE_ULPS, [total]
+    return ELEMENTWISE_ULPS, None  # Multiply
+
