@@ -373,3 +373,56 @@ def assert_symbolic_shape(spec, adapter, call, symbolic, *, called=True):
     if result is not None:
         assert_equal(tuple(np.shape(result[1].outputs[0])), tuple(expected_shape), call, adapter, "output shape")
 
+
+# --- layers_pooling ---
+def _nan_window_outcomes(layer, x, actual, defined, dtype):
+    """What the adapter put (``actual``) where a max-pooling window of ``x`` holds a NaN (``defined``
+    False): NaN, the max of the other values, the lowest finite number, or another value."""
+    xl = np.moveaxis(x, 1, -1) if layer.data_format == "channels_first" else x
+    w = layer._windows(xl, layer.call_padding(), -np.inf)
+    w = w.reshape(*w.shape[:-layer.rank], -1)
+    w = (np.moveaxis(w, -2, 1) if layer.data_format == "channels_first" else w)[~defined]
+    nan = np.isnan(w)
+    nanmax = np.where(nan.all(axis=-1), np.nan, np.max(np.where(nan, -np.inf, w), axis=-1))  # NaN: only NaN
+    lowest = -float(tolerance.finfo(dtype).max)
+    kinds = set()
+    for a, m in zip(np.asarray(actual)[~defined].astype(np.float64), nanmax):
+        if np.isnan(a):
+            kinds.add("NaN (propagates it)")
+        elif np.isnan(m) and a == lowest:
+            kinds.add("the lowest finite number for a window of NaN only")
+        elif a == m:
+            kinds.add("the max of the other values (skips NaN)")
+        else:
+            kinds.add(f"another value ({a})")
+    return ", ".join(sorted(kinds))
+
+
+def compare_pooling(spec, adapter, case):
+    """:func:`compare` of a pooling layer's call under tolerance.layers_pooling, except that a
+    max-pooling output whose window holds a NaN is implementation-defined (reference/layers/pooling.py:
+    TensorFlow's CPU MaxPool skips NaN, JAX and torch propagate it): those outputs are left out, what
+    the adapter put there is noted as information, and the rest is compared exactly. Global max
+    propagates NaN on every backend: compared exactly. Returns run_both's (expected, actual), or None
+    when both reject the case."""
+    if not case.feature.startswith("layers.MaxPooling"):
+        return compare(spec, adapter, case, tolerance.layers_pooling)
+    result = run_both(spec, adapter, case)
+    if result is None:
+        return None
+    expected, actual = result
+    assert_equal(len(actual.outputs), 1, case, adapter, "len(outputs)")
+    layer = spec.build(case.feature, case.config)
+    x = np.asarray(case.inputs[0], np.float64)
+    defined = layer.defined(x)
+    out, exp = np.asarray(actual.outputs[0]), np.asarray(expected.outputs[0])
+    if out.shape == exp.shape and not defined.all():
+        what = _nan_window_outcomes(layer, x, out, defined, case.dtype)
+        note = f"implementation-defined: {case.feature} of a window holding a NaN gives {what}"
+        recorder().note(note + f" (e.g. [{label(case)}])", case, once=note)
+        out, exp = out.copy(), exp.copy()
+        out[~defined] = 0
+        exp[~defined] = 0
+    assert_close(out, exp, case, adapter, ulps=0)
+    return result
+

@@ -206,3 +206,33 @@ def layers_merging(spec, case, expected):
         return ELEMENTWISE_ULPS, [total]
     return ELEMENTWISE_ULPS, None  # Multiply
 
+
+# --- layers_pooling ---
+def _pooled_magnitude(spec, case):
+    """The average of |x| the spec's layer computes (the cancellation scale), NaN -> 0."""
+    import dataclasses
+
+    absolute = dataclasses.replace(case, inputs=(np.abs(np.asarray(case.inputs[0], np.float64)),))
+    s = np.asarray(spec.run(absolute).outputs[0], np.float64)
+    return np.nan_to_num(s, nan=0.0, posinf=0.0)
+
+
+def layers_pooling(spec, case, expected):
+    """(ulps, scales) of a pooling layer's call. Max pooling and global max select a value: exact
+    (0 ULP). Average pooling sums the k = prod(pool_size) cells of a window (fewer at a "same"
+    border) and divides once: reduction_ulps(k) with scale the window's average of |x| (where the sum
+    may cancel); global average: reduction_ulps(number of spatial cells) with scale the mean of |x|;
+    the masked GlobalAveragePooling1D: reduction_ulps(steps) with scale the mean of |x| over the kept
+    steps (each scale is the spec's layer on |x|, with the case's mask)."""
+    if "Max" in case.feature:
+        return 0, None
+    layer = spec.build(case.feature, case.config)
+    x = np.asarray(case.inputs[0])
+    if "Global" not in case.feature:
+        n = np.prod(layer.pool_size)
+    elif case.mask is not None:
+        n = x.shape[layer._axes()[0]]
+    else:
+        n = np.prod([x.shape[a] for a in layer._axes()])
+    return reduction_ulps(n), [_pooled_magnitude(spec, case)]
+
