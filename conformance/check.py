@@ -17,6 +17,7 @@ from conformance import tolerance
 from conformance.divergence import Divergence, recorder
 from conformance.summary import case_dict
 from reference.activations import softmax_defined
+from reference.layers.spatial import ImplementationDefined
 
 MAX_SHOWN = 10
 
@@ -426,3 +427,44 @@ def compare_pooling(spec, adapter, case):
     assert_close(out, exp, case, adapter, ulps=0)
     return result
 
+
+# --- layers_spatial ---
+def assert_signed_zeros(actual, expected, case, adapter):
+    """Where the spec's output is a zero, the adapter's has its sign (an input's -0.0 stays -0.0, zero
+    padding is +0.0): :func:`assert_close` compares -0.0 equal to +0.0."""
+    a, e = np.asarray(actual.outputs[0], np.float64), np.asarray(expected.outputs[0], np.float64)
+    if a.shape == e.shape:
+        bad = (e == 0) & (np.signbit(a) != np.signbit(e))
+        if bad.any():
+            i = tuple(int(j) for j in np.argwhere(bad)[0])
+            raise Divergence(f"out[{', '.join(map(str, i))}]={a[i]!r}, but should be {e[i]!r} (the sign of zero) "
+                             f"[{label(case)}]", _detail(adapter, case))
+
+
+def _describe_output(out):
+    out = np.asarray(out, np.float64)
+    kinds = [k for k, m in (("NaN", np.isnan(out)), ("inf", np.isinf(out)), ("finite", np.isfinite(out))) if m.any()]
+    return f"an output of shape {out.shape} ({', '.join(kinds) or 'empty'})"
+
+
+def record_implementation_defined(spec, adapter, case, row):
+    """A call whose result the spec leaves implementation-defined (reference/layers/spatial.py's
+    :class:`ImplementationDefined`; the spec must mark it so): what the adapter does, reject it or
+    return an output, is recorded as information (``row`` names the case); an output must have the
+    shape of the spec's compute_output_shape."""
+    track(case)
+    layer = spec.build(case.feature, case.config)
+    try:
+        layer(case.inputs[0])
+    except ImplementationDefined:
+        pass
+    else:
+        raise AssertionError(f"the spec does not mark it implementation-defined [{label(case)}]")
+    kind, actual = outcome(adapter, case)
+    if kind == "rejected":
+        what = f"rejects it ({actual.split(':', 1)[0]})"
+    else:
+        shape = layer.compute_output_shape(case.inputs[0].shape)
+        assert_equal(tuple(np.shape(actual.outputs[0])), tuple(shape), case, adapter, "output shape")
+        what = f"returns {_describe_output(actual.outputs[0])}"
+    recorder().note(f"implementation-defined: {row}: the adapter {what} [{label(case)}]", case)

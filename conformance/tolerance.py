@@ -236,3 +236,32 @@ def layers_pooling(spec, case, expected):
         n = np.prod([x.shape[a] for a in layer._axes()])
     return reduction_ulps(n), [_pooled_magnitude(spec, case)]
 
+
+# --- layers_spatial ---
+def _bilinear_neighbourhood_max(x, axes, sizes):
+    """max |x| over the (clamped) 2x2 neighbourhood each bilinear output interpolates."""
+    a = np.abs(np.asarray(x, np.float64))
+    for s, ax in zip(sizes, axes):
+        n = a.shape[ax]
+        u = np.clip((np.arange(n * s) + 0.5) / s - 0.5, 0, n - 1)
+        lo = np.floor(u).astype(int)
+        a = np.maximum(np.take(a, lo, ax), np.take(a, np.minimum(lo + 1, n - 1), ax))
+    return a
+
+
+def layers_spatial(spec, case, expected):
+    """(ulps, scales) of a cropping, zero-padding or up-sampling layer's call. They copy elements or
+    write +0.0: exact (0 ULP), except UpSampling2D(interpolation="bilinear"): each output is a lerp
+    along each axis of 4 neighbours (TensorFlow: top = a + (b - a) * w, then the same vertically),
+    reduction_ulps(4) with scale M * max(H, W), M the largest |x| of the 2x2 neighbourhood: (b - a)
+    cancels (an absolute error of eps * 2M), and the weight w = u - floor(u) carries the rounding of
+    u = (i + 0.5)/s - 0.5, an absolute error of about eps * |u| <= eps * n that multiplies
+    |b - a| <= 2M."""
+    if str(case.config.get("interpolation", "nearest")).lower() != "bilinear":
+        return 0, None
+    cf = str(case.config.get("data_format", "")).lower() == "channels_first"
+    axes = (2, 3) if cf else (1, 2)
+    size = case.config.get("size", 2)
+    sizes = (size, size) if isinstance(size, int) else tuple(size)
+    x = case.inputs[0]
+    return reduction_ulps(4), [_bilinear_neighbourhood_max(x, axes, sizes) * max(x.shape[a] for a in axes)]
