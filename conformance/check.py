@@ -11,12 +11,13 @@ import math
 
 import numpy as np
 
-from adapters.base import LayerResult, Rejected
+from adapters.base import Case, LayerResult, Rejected
 from adapters.dtypes import np_dtype, to_dtype
 from conformance import tolerance
 from conformance.divergence import Divergence, recorder
 from conformance.summary import case_dict
 from reference.activations import softmax_defined
+from reference.layers.spatial import ImplementationDefined
 
 MAX_SHOWN = 10
 
@@ -414,3 +415,130 @@ def assert_orthonormal(actual, init, case, adapter):
     expected = init.gain**2 * np.eye(min(rows, cols))
     assert_close(gram, expected, case, adapter, ulps=tolerance.reduction_ulps(max(rows, cols)), scale=init.gain**2,
                  dtype=case.dtype, check_dtype=False)
+
+
+# --- shapes ---
+def assert_symbolic_shape(spec, adapter, call, symbolic, *, called=True):
+    """The output shape of a layer's ``call`` case, three ways:
+
+    - compute_output_shape of ``symbolic`` (the call's input shapes with some dims None) equals the
+      spec's, or both reject it;
+    - compute_output_shape of the call's concrete input shapes equals the spec's (the spec must accept
+      them: the call is a valid case);
+    - with ``called``, the shape of the adapter's output of the call equals the spec's
+      compute_output_shape of those shapes (nothing to compare when both reject the call).
+
+    The output is compared with the spec's shape, not with the adapter's own compute_output_shape:
+    every divergence's "should be" is the spec's value, and the adapter's compute_output_shape has
+    just been found equal to it, so the adapter's symbolic and actual shapes agree as well. A layer of
+    several inputs takes a list of shapes (``symbolic`` too), a layer of one input its shape."""
+    shapes = [tuple(np.shape(x)) for x in call.inputs]
+    concrete = shapes if len(shapes) > 1 else shapes[0]
+    case = Case(call.feature, "shape", call.config, shape=symbolic)
+    result = run_both(spec, adapter, case)
+    if result is not None:
+        assert_equal(tuple(result[1]), tuple(result[0]), case, adapter, "compute_output_shape")
+    exact = Case(call.feature, "shape", call.config, shape=concrete)
+    result = run_both(spec, adapter, exact)
+    if result is None:
+        raise AssertionError(f"the spec rejects the input shapes of a valid case [{label(exact)}]")
+    expected_shape, actual_shape = result
+    assert_equal(tuple(actual_shape), tuple(expected_shape), exact, adapter, "compute_output_shape")
+    result = run_both(spec, adapter, call) if called else None
+    if result is not None:
+        assert_equal(tuple(np.shape(result[1].outputs[0])), tuple(expected_shape), call, adapter, "output shape")
+
+
+# --- layers_pooling ---
+def _nan_window_outcomes(layer, x, actual, defined, dtype):
+    """What the adapter put (``actual``) where a max-pooling window of ``x`` holds a NaN (``defined``
+    False): NaN, the max of the other values, the lowest finite number, or another value."""
+    xl = np.moveaxis(x, 1, -1) if layer.data_format == "channels_first" else x
+    w = layer._windows(xl, layer.call_padding(), -np.inf)
+    w = w.reshape(*w.shape[:-layer.rank], -1)
+    w = (np.moveaxis(w, -2, 1) if layer.data_format == "channels_first" else w)[~defined]
+    nan = np.isnan(w)
+    nanmax = np.where(nan.all(axis=-1), np.nan, np.max(np.where(nan, -np.inf, w), axis=-1))  # NaN: only NaN
+    lowest = -float(tolerance.finfo(dtype).max)
+    kinds = set()
+    for a, m in zip(np.asarray(actual)[~defined].astype(np.float64), nanmax):
+        if np.isnan(a):
+            kinds.add("NaN (propagates it)")
+        elif np.isnan(m) and a == lowest:
+            kinds.add("the lowest finite number for a window of NaN only")
+        elif a == m:
+            kinds.add("the max of the other values (skips NaN)")
+        else:
+            kinds.add(f"another value ({a})")
+    return ", ".join(sorted(kinds))
+
+
+def compare_pooling(spec, adapter, case):
+    """:func:`compare` of a pooling layer's call under tolerance.layers_pooling, except that a
+    max-pooling output whose window holds a NaN is implementation-defined (reference/layers/pooling.py:
+    TensorFlow's CPU MaxPool skips NaN, JAX and torch propagate it): those outputs are left out, what
+    the adapter put there is noted as information, and the rest is compared exactly. Global max
+    propagates NaN on every backend: compared exactly. Returns run_both's (expected, actual), or None
+    when both reject the case."""
+    if not case.feature.startswith("layers.MaxPooling"):
+        return compare(spec, adapter, case, tolerance.layers_pooling)
+    result = run_both(spec, adapter, case)
+    if result is None:
+        return None
+    expected, actual = result
+    assert_equal(len(actual.outputs), 1, case, adapter, "len(outputs)")
+    layer = spec.build(case.feature, case.config)
+    x = np.asarray(case.inputs[0], np.float64)
+    defined = layer.defined(x)
+    out, exp = np.asarray(actual.outputs[0]), np.asarray(expected.outputs[0])
+    if out.shape == exp.shape and not defined.all():
+        what = _nan_window_outcomes(layer, x, out, defined, case.dtype)
+        note = f"implementation-defined: {case.feature} of a window holding a NaN gives {what}"
+        recorder().note(note + f" (e.g. [{label(case)}])", case, once=note)
+        out, exp = out.copy(), exp.copy()
+        out[~defined] = 0
+        exp[~defined] = 0
+    assert_close(out, exp, case, adapter, ulps=0)
+    return result
+
+
+# --- layers_spatial ---
+def assert_signed_zeros(actual, expected, case, adapter):
+    """Where the spec's output is a zero, the adapter's has its sign (an input's -0.0 stays -0.0, zero
+    padding is +0.0): :func:`assert_close` compares -0.0 equal to +0.0."""
+    a, e = np.asarray(actual.outputs[0], np.float64), np.asarray(expected.outputs[0], np.float64)
+    if a.shape == e.shape:
+        bad = (e == 0) & (np.signbit(a) != np.signbit(e))
+        if bad.any():
+            i = tuple(int(j) for j in np.argwhere(bad)[0])
+            raise Divergence(f"out[{', '.join(map(str, i))}]={a[i]!r}, but should be {e[i]!r} (the sign of zero) "
+                             f"[{label(case)}]", _detail(adapter, case))
+
+
+def _describe_output(out):
+    out = np.asarray(out, np.float64)
+    kinds = [k for k, m in (("NaN", np.isnan(out)), ("inf", np.isinf(out)), ("finite", np.isfinite(out))) if m.any()]
+    return f"an output of shape {out.shape} ({', '.join(kinds) or 'empty'})"
+
+
+def record_implementation_defined(spec, adapter, case, row):
+    """A call whose result the spec leaves implementation-defined (reference/layers/spatial.py's
+    :class:`ImplementationDefined`; the spec must mark it so): what the adapter does, reject it or
+    return an output, is recorded as information (``row`` names the case); an output must have the
+    shape of the spec's compute_output_shape."""
+    track(case)
+    layer = spec.build(case.feature, case.config)
+    try:
+        layer(case.inputs[0])
+    except ImplementationDefined:
+        pass
+    else:
+        raise AssertionError(f"the spec does not mark it implementation-defined [{label(case)}]")
+    kind, actual = outcome(adapter, case)
+    if kind == "rejected":
+        what = f"rejects it ({actual.split(':', 1)[0]})"
+    else:
+        shape = layer.compute_output_shape(case.inputs[0].shape)
+        assert_equal(tuple(np.shape(actual.outputs[0])), tuple(shape), case, adapter, "output shape")
+        what = f"returns {_describe_output(actual.outputs[0])}"
+    recorder().note(f"implementation-defined: {row}: the adapter {what} [{label(case)}]", case)

@@ -61,3 +61,10 @@ def register():
 def load(name: str):
     register()
     settings.load_profile(name)
+
+
+def fewer(divisor: int):
+    """Settings for a check that runs the example count of the profile loaded when its module is
+    imported, divided by ``divisor`` (at least 5): a family whose many parametrizations would otherwise
+    take it past its share of the gate's time, or a check that needs few examples."""
+    return settings(max_examples=max(5, settings.default.max_examples // divisor))

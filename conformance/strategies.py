@@ -131,6 +131,12 @@ def grid(rng, shape, dtype):
     return to_dtype(rng.integers(-4, 5, size=shape) / 2.0, dtype)
 
 
+def rng(draw):
+    """A NumPy generator seeded by one draw of 32 bits: a case strategy draws its structure (sizes,
+    config choices) from it, one Hypothesis draw in all, which Hypothesis still shrinks."""
+    return np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+
+
 # A layer's nested objects, as identifiers and {"class_name", "config"} dicts: what a config round trip must keep.
 REGULARIZERS = (None, "l1", "l2", {"class_name": "L1L2", "config": {"l1": 0.01, "l2": 0.02}},
                 {"class_name": "L2", "config": {"l2": 0.5}})

@@ -176,3 +176,120 @@ def constraints(spec, case, expected):
 def regularizers(spec, case, expected):
     """A penalty (a 0-d array) sums every element of the weight: a reduction of its size. Scale 0."""
     return reduction_ulps(np.size(case.inputs[0])), 0.0
+
+
+# --- layers_merging ---
+# Maximum, Minimum and Concatenate only select or move values: compared exactly (0 ULP), which is
+# why their cases also carry every special value (conformance/cases/layers_merging.py).
+LAYERS_MERGING_EXACT = ("layers.Maximum", "layers.Minimum", "layers.Concatenate")
+
+
+def _merge_inputs(case):
+    """The inputs in float64 as Keras merges them: lower ranks expanded at axis 1, then broadcast."""
+    xs = [np.asarray(x, np.float64) for x in case.inputs]
+    rank = max(x.ndim for x in xs)
+    xs = [x.reshape(x.shape[:1] + (1,) * (rank - x.ndim) + x.shape[1:]) for x in xs]
+    return np.broadcast_arrays(*xs)
+
+
+def _dot_normalized(x, axis):
+    """x over its L2 norm along ``axis`` (Dot's normalize; the reciprocal norm capped at 1e7 for a zero norm)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return x * np.minimum(1.0 / np.sqrt(np.sum(x * x, axis=axis, keepdims=True)), 1e7)
+
+
+def layers_merging(spec, case, expected):
+    """(ulps, scales) of a merge layer's call. Add of k inputs sums k terms: reduction_ulps(k) with
+    scale sum |x_i| (the sum may cancel); Subtract: ELEMENTWISE_ULPS with scale |a| + |b|; Average: the
+    sum of k, then one division: reduction_ulps(k) with scale sum |x_i| / k; Multiply:
+    ELEMENTWISE_ULPS, scale 0 (k - 1 <= 3 roundings, each relative); Maximum, Minimum, Concatenate:
+    exact (0 ULP, LAYERS_MERGING_EXACT). Dot: a reduction of n products, reduction_ulps(n) with scale
+    sum |a_i b_i|; with normalize each operand first carries the error of its norm (a sum of n
+    squares: n/2 ULP after the square root, plus the square root, its reciprocal and the product: 3
+    more), so each product a_i b_i is off relatively by up to n + 6 ULP more: reduction_ulps(n) + n + 6,
+    with the scale taken on the normalized operands."""
+    f = case.feature
+    if f in LAYERS_MERGING_EXACT:
+        return 0, None
+    if f == "layers.Dot":
+        x0, x1 = (np.asarray(x, np.float64) for x in case.inputs)
+        axes = case.config["axes"]
+        a0, a1 = (axes, axes) if isinstance(axes, int) else axes
+        a0, a1 = a0 % x0.ndim, a1 % x1.ndim
+        n = x0.shape[a0]
+        ulps = reduction_ulps(n)
+        if case.config["normalize"]:
+            x0, x1 = _dot_normalized(x0, a0), _dot_normalized(x1, a1)
+            ulps += n + 6
+        b = x0.shape[0]
+        scale = np.abs(np.moveaxis(x0, a0, -1).reshape(b, -1, n)) @ np.abs(np.moveaxis(x1, a1, 1).reshape(b, n, -1))
+        return ulps, [np.reshape(scale, expected.outputs[0].shape)]
+    xs = _merge_inputs(case)
+    total = np.sum([np.abs(x) for x in xs], axis=0)
+    if f == "layers.Add":
+        return reduction_ulps(len(xs)), [total]
+    if f == "layers.Average":
+        return reduction_ulps(len(xs)), [total / len(xs)]
+    if f == "layers.Subtract":
+        return ELEMENTWISE_ULPS, [total]
+    return ELEMENTWISE_ULPS, None  # Multiply
+
+
+# --- layers_pooling ---
+def _pooled_magnitude(spec, case):
+    """The average of |x| the spec's layer computes (the cancellation scale), NaN -> 0."""
+    import dataclasses
+
+    absolute = dataclasses.replace(case, inputs=(np.abs(np.asarray(case.inputs[0], np.float64)),))
+    s = np.asarray(spec.run(absolute).outputs[0], np.float64)
+    return np.nan_to_num(s, nan=0.0, posinf=0.0)
+
+
+def layers_pooling(spec, case, expected):
+    """(ulps, scales) of a pooling layer's call. Max pooling and global max select a value: exact
+    (0 ULP). Average pooling sums the k = prod(pool_size) cells of a window (fewer at a "same"
+    border) and divides once: reduction_ulps(k) with scale the window's average of |x| (where the sum
+    may cancel); global average: reduction_ulps(number of spatial cells) with scale the mean of |x|;
+    the masked GlobalAveragePooling1D: reduction_ulps(steps) with scale the mean of |x| over the kept
+    steps (each scale is the spec's layer on |x|, with the case's mask)."""
+    if "Max" in case.feature:
+        return 0, None
+    layer = spec.build(case.feature, case.config)
+    x = np.asarray(case.inputs[0])
+    if "Global" not in case.feature:
+        n = np.prod(layer.pool_size)
+    elif case.mask is not None:
+        n = x.shape[layer._axes()[0]]
+    else:
+        n = np.prod([x.shape[a] for a in layer._axes()])
+    return reduction_ulps(n), [_pooled_magnitude(spec, case)]
+
+
+# --- layers_spatial ---
+def _bilinear_neighbourhood_max(x, axes, sizes):
+    """max |x| over the (clamped) 2x2 neighbourhood each bilinear output interpolates."""
+    a = np.abs(np.asarray(x, np.float64))
+    for s, ax in zip(sizes, axes):
+        n = a.shape[ax]
+        u = np.clip((np.arange(n * s) + 0.5) / s - 0.5, 0, n - 1)
+        lo = np.floor(u).astype(int)
+        a = np.maximum(np.take(a, lo, ax), np.take(a, np.minimum(lo + 1, n - 1), ax))
+    return a
+
+
+def layers_spatial(spec, case, expected):
+    """(ulps, scales) of a cropping, zero-padding or up-sampling layer's call. They copy elements or
+    write +0.0: exact (0 ULP), except UpSampling2D(interpolation="bilinear"): each output is a lerp
+    along each axis of 4 neighbours (TensorFlow: top = a + (b - a) * w, then the same vertically),
+    reduction_ulps(4) with scale M * max(H, W), M the largest |x| of the 2x2 neighbourhood: (b - a)
+    cancels (an absolute error of eps * 2M), and the weight w = u - floor(u) carries the rounding of
+    u = (i + 0.5)/s - 0.5, an absolute error of about eps * |u| <= eps * n that multiplies
+    |b - a| <= 2M."""
+    if str(case.config.get("interpolation", "nearest")).lower() != "bilinear":
+        return 0, None
+    cf = str(case.config.get("data_format", "")).lower() == "channels_first"
+    axes = (2, 3) if cf else (1, 2)
+    size = case.config.get("size", 2)
+    sizes = (size, size) if isinstance(size, int) else tuple(size)
+    x = case.inputs[0]
+    return reduction_ulps(4), [_bilinear_neighbourhood_max(x, axes, sizes) * max(x.shape[a] for a in axes)]

@@ -7,7 +7,7 @@ import numpy as np
 
 from reference.errors import SpecError
 from reference.layers import merging as M
-from tests.mutants import Mutant
+from tests.mutants import target
 
 
 class _ConcatenateAxisOffByOne(M.Concatenate):
@@ -185,26 +185,22 @@ class _DotConfigNoNormalize(M.Dot):
         return {"axes": self.axes}
 
 
-def _m(feature, cls, check):
-    return (Mutant, {feature: cls}, "layers_merging", check, feature)
-
-
 MUTANTS = {
-    "merge_concatenate_axis_off_by_one": _m("layers.Concatenate", _ConcatenateAxisOffByOne, "values"),
-    "merge_dot_ignores_normalize": _m("layers.Dot", _DotIgnoresNormalize, "values"),
-    "merge_dot_axes_swapped": _m("layers.Dot", _DotAxesSwapped, "values"),
-    "merge_subtract_reversed": _m("layers.Subtract", _SubtractReversed, "values"),
-    "merge_average_is_sum": _m("layers.Average", _AverageIsSum, "values"),
-    "merge_maximum_nan_ignored": _m("layers.Maximum", _MaximumNanIgnored, "values"),
-    "merge_add_right_aligned": _m("layers.Add", _AddRightAligned, "values"),
-    "merge_masks_anded": _m("layers.Maximum", _MasksAnded, "masks"),
-    "merge_multiply_ignores_masks": _m("layers.Multiply", _MultiplyIgnoresMasks, "masks"),
-    "merge_concatenate_mask_all": _m("layers.Concatenate", _ConcatenateMaskAll, "masks"),
-    "merge_dot_rank2_shape": _m("layers.Dot", _DotRank2Shape, "shapes"),
-    "merge_add_none_takes_known": _m("layers.Add", _AddNoneTakesKnown, "shapes"),
-    "merge_subtract_accepts_three": _m("layers.Subtract", _SubtractAcceptsThree, "rejects"),
-    "merge_concatenate_broadcasts": _m("layers.Concatenate", _ConcatenateBroadcasts, "rejects"),
-    "merge_dot_three_inputs": _m("layers.Dot", _DotThreeInputs, "rejects"),
-    "merge_concatenate_config_no_axis": _m("layers.Concatenate", _ConcatenateConfigNoAxis, "roundtrip"),
-    "merge_dot_config_no_normalize": _m("layers.Dot", _DotConfigNoNormalize, "roundtrip"),
+    "merge_concatenate_axis_off_by_one": target("values", "layers.Concatenate", _ConcatenateAxisOffByOne),
+    "merge_dot_ignores_normalize": target("values", "layers.Dot", _DotIgnoresNormalize),
+    "merge_dot_axes_swapped": target("values", "layers.Dot", _DotAxesSwapped),
+    "merge_subtract_reversed": target("values", "layers.Subtract", _SubtractReversed),
+    "merge_average_is_sum": target("values", "layers.Average", _AverageIsSum),
+    "merge_maximum_nan_ignored": target("values", "layers.Maximum", _MaximumNanIgnored),
+    "merge_add_right_aligned": target("values", "layers.Add", _AddRightAligned),
+    "merge_masks_anded": target("masks", "layers.Maximum", _MasksAnded),
+    "merge_multiply_ignores_masks": target("masks", "layers.Multiply", _MultiplyIgnoresMasks),
+    "merge_concatenate_mask_all": target("masks", "layers.Concatenate", _ConcatenateMaskAll),
+    "merge_dot_rank2_shape": target("shapes", "layers.Dot", _DotRank2Shape),
+    "merge_add_none_takes_known": target("shapes", "layers.Add", _AddNoneTakesKnown),
+    "merge_subtract_accepts_three": target("rejects", "layers.Subtract", _SubtractAcceptsThree),
+    "merge_concatenate_broadcasts": target("rejects", "layers.Concatenate", _ConcatenateBroadcasts),
+    "merge_dot_three_inputs": target("rejects", "layers.Dot", _DotThreeInputs),
+    "merge_concatenate_config_no_axis": target("roundtrip", "layers.Concatenate", _ConcatenateConfigNoAxis),
+    "merge_dot_config_no_normalize": target("roundtrip", "layers.Dot", _DotConfigNoNormalize),
 }

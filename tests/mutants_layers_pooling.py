@@ -9,7 +9,7 @@ import numpy as np
 
 from reference.layers import pooling as P
 from reference.layers.windows import from_channels_last, pad_amounts, windows
-from tests.mutants import Mutant
+from tests.mutants import target
 
 _TAPS = {1: (-1,), 2: (-2, -1), 3: (-3, -2, -1)}
 
@@ -240,33 +240,29 @@ class _ConfigDropsKeepdims(P.GlobalAveragePooling3D):
         return {"data_format": self.data_format}
 
 
-def _m(feature, cls, check):
-    return (Mutant, {feature: cls}, "layers_pooling", check, feature)
-
-
 MUTANTS = {
-    "pool_average_counts_padding": _m("layers.AveragePooling1D", _AverageCountsPadding, "same_padding"),
-    "pool_max_pads_with_zero": _m("layers.MaxPooling2D", _MaxPadsWithZero, "same_padding"),
-    "pool_same_extra_cell_before": _m("layers.MaxPooling1D", _SameExtraCellBefore, "same_padding"),
-    "pool_same_negative_padding_unclamped": _m("layers.AveragePooling2D", _SameNegativePaddingUnclamped,
-                                               "same_padding"),
-    "pool_channels_first_ignored": _m("layers.AveragePooling2D", _ChannelsFirstIgnored, "values"),
-    "pool_global_wrong_axes": _m("layers.GlobalAveragePooling2D", _GlobalWrongAxes, "values"),
-    "pool_global1d_channels_axis": _m("layers.GlobalMaxPooling1D", _Global1DStepsAxisFixed, "values"),
-    "pool_max_lowest_finite": _m("layers.MaxPooling1D", _MaxStartsAtLowestFinite, "neg_inf"),
-    "pool_strides_default_one": _m("layers.MaxPooling2D", _StridesDefaultOne, "shapes"),
-    "pool_valid_length_ceil": _m("layers.MaxPooling1D", _ValidLengthCeil, "shapes"),
-    "pool_same_length_floor": _m("layers.AveragePooling2D", _SameLengthFloor, "shapes"),
-    "pool_keepdims_ignored": _m("layers.GlobalMaxPooling3D", _KeepdimsIgnored, "shapes"),
-    "pool_gap_mask_ignored": _m("layers.GlobalAveragePooling1D", _GapMaskIgnored, "masks"),
-    "pool_gap_divides_by_all_steps": _m("layers.GlobalAveragePooling1D", _GapDividesByAllSteps, "masks"),
-    "pool_gap_all_masked_zero": _m("layers.GlobalAveragePooling1D", _GapAllMaskedGivesZero, "masks"),
-    "pool_gap_mask_multiplied": _m("layers.GlobalAveragePooling1D", _GapMaskMultiplied, "masks"),
-    "pool_gap_passes_mask_on": _m("layers.GlobalAveragePooling1D", _GapPassesMaskOn, "masks"),
-    "pool_gmp_uses_mask": _m("layers.GlobalMaxPooling1D", _GmpUsesMask, "masks"),
-    "pool_causal_as_valid": _m("layers.MaxPooling1D", _CausalAsValid, "rejects"),
-    "pool_larger_than_input_accepted": _m("layers.AveragePooling2D", _PoolLargerThanInputAccepted, "rejects"),
-    "pool_global_wrong_rank_accepted": _m("layers.GlobalMaxPooling2D", _WrongRankAccepted, "rejects"),
-    "pool_config_lowercases_padding": _m("layers.MaxPooling3D", _ConfigLowercasesPadding, "roundtrip"),
-    "pool_config_drops_keepdims": _m("layers.GlobalAveragePooling3D", _ConfigDropsKeepdims, "roundtrip"),
+    "pool_average_counts_padding": target("same_padding", "layers.AveragePooling1D", _AverageCountsPadding),
+    "pool_max_pads_with_zero": target("same_padding", "layers.MaxPooling2D", _MaxPadsWithZero),
+    "pool_same_extra_cell_before": target("same_padding", "layers.MaxPooling1D", _SameExtraCellBefore),
+    "pool_same_negative_padding_unclamped": target("same_padding", "layers.AveragePooling2D",
+                                                   _SameNegativePaddingUnclamped),
+    "pool_channels_first_ignored": target("values", "layers.AveragePooling2D", _ChannelsFirstIgnored),
+    "pool_global_wrong_axes": target("values", "layers.GlobalAveragePooling2D", _GlobalWrongAxes),
+    "pool_global1d_channels_axis": target("values", "layers.GlobalMaxPooling1D", _Global1DStepsAxisFixed),
+    "pool_max_lowest_finite": target("neg_inf", "layers.MaxPooling1D", _MaxStartsAtLowestFinite),
+    "pool_strides_default_one": target("shapes", "layers.MaxPooling2D", _StridesDefaultOne),
+    "pool_valid_length_ceil": target("shapes", "layers.MaxPooling1D", _ValidLengthCeil),
+    "pool_same_length_floor": target("shapes", "layers.AveragePooling2D", _SameLengthFloor),
+    "pool_keepdims_ignored": target("shapes", "layers.GlobalMaxPooling3D", _KeepdimsIgnored),
+    "pool_gap_mask_ignored": target("masks", "layers.GlobalAveragePooling1D", _GapMaskIgnored),
+    "pool_gap_divides_by_all_steps": target("masks", "layers.GlobalAveragePooling1D", _GapDividesByAllSteps),
+    "pool_gap_all_masked_zero": target("masks", "layers.GlobalAveragePooling1D", _GapAllMaskedGivesZero),
+    "pool_gap_mask_multiplied": target("masks", "layers.GlobalAveragePooling1D", _GapMaskMultiplied),
+    "pool_gap_passes_mask_on": target("masks", "layers.GlobalAveragePooling1D", _GapPassesMaskOn),
+    "pool_gmp_uses_mask": target("masks", "layers.GlobalMaxPooling1D", _GmpUsesMask),
+    "pool_causal_as_valid": target("rejects", "layers.MaxPooling1D", _CausalAsValid),
+    "pool_larger_than_input_accepted": target("rejects", "layers.AveragePooling2D", _PoolLargerThanInputAccepted),
+    "pool_global_wrong_rank_accepted": target("rejects", "layers.GlobalMaxPooling2D", _WrongRankAccepted),
+    "pool_config_lowercases_padding": target("roundtrip", "layers.MaxPooling3D", _ConfigLowercasesPadding),
+    "pool_config_drops_keepdims": target("roundtrip", "layers.GlobalAveragePooling3D", _ConfigDropsKeepdims),
 }

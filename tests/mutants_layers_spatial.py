@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from reference.layers import spatial as S
-from tests.mutants import Mutant
+from tests.mutants import target
 
 
 class _CroppingSwapped(S.Cropping2D):
@@ -194,29 +194,26 @@ class _CroppingNoneSpatialZero(S.Cropping2D):
         return tuple(out)
 
 
-def _m(feature, cls, check):
-    return (Mutant, {feature: cls}, "layers_spatial", check, feature)
-
-
 MUTANTS = {
-    "spatial_cropping_top_bottom_swapped": _m("layers.Cropping2D", _CroppingSwapped, "values"),
-    "spatial_cropping1d_naive_end_slice": _m("layers.Cropping1D", _Cropping1DNegativeZeroEnd, "values"),
-    "spatial_cropping3d_empty_not_error": _m("layers.Cropping3D", _Cropping3DNoCheck, "rejects"),
-    "spatial_cropping_negative_accepted": _m("layers.Cropping2D", _CroppingNegativeAccepted, "rejects"),
-    "spatial_padding_channels_first_ignored": _m("layers.ZeroPadding2D", _ZeroPaddingChannelsFirstIgnored, "values"),
-    "spatial_padding_edge_not_zero": _m("layers.ZeroPadding3D", _ZeroPaddingValueNotZero, "values"),
-    "spatial_padding_negative_zero": _m("layers.ZeroPadding1D", _ZeroPaddingNegativeZero, "values"),
-    "spatial_padding1d_wrong_axis": _m("layers.ZeroPadding1D", _ZeroPadding1DSwappedAxis, "shapes"),
-    "spatial_padding_negative_clamped": _m("layers.ZeroPadding2D", _ZeroPaddingNegativeClamped,
-                                           "implementation_defined"),
-    "spatial_upsampling_tile": _m("layers.UpSampling1D", _UpSamplingTile, "values"),
-    "spatial_upsampling3d_size_reversed": _m("layers.UpSampling3D", _UpSampling3DSizeReversed, "values"),
-    "spatial_upsampling2d_size_wrong_axis": _m("layers.UpSampling2D", _UpSampling2DWrongAxis, "shapes"),
-    "spatial_bilinear_align_corners": _m("layers.UpSampling2D", _BilinearAlignCorners, "bilinear"),
-    "spatial_upsampling1d_accepts_float": _m("layers.UpSampling1D", _UpSampling1DAcceptsFloat, "rejects"),
-    "spatial_upsampling2d_config_drops_interpolation": _m("layers.UpSampling2D", _UpSampling2DInterpolationLost,
-                                                          "roundtrip"),
-    "spatial_cropping3d_config_unnormalized": _m("layers.Cropping3D", _CroppingConfigFlat, "roundtrip"),
-    "spatial_cropping1d_keeps_mask": _m("layers.Cropping1D", _MaskPassedThrough, "masks"),
-    "spatial_cropping2d_unknown_width_known": _m("layers.Cropping2D", _CroppingNoneSpatialZero, "shapes"),
+    "spatial_cropping_top_bottom_swapped": target("values", "layers.Cropping2D", _CroppingSwapped),
+    "spatial_cropping1d_naive_end_slice": target("values", "layers.Cropping1D", _Cropping1DNegativeZeroEnd),
+    "spatial_cropping3d_empty_not_error": target("rejects", "layers.Cropping3D", _Cropping3DNoCheck),
+    "spatial_cropping_negative_accepted": target("rejects", "layers.Cropping2D", _CroppingNegativeAccepted),
+    "spatial_padding_channels_first_ignored": target("values", "layers.ZeroPadding2D",
+                                                     _ZeroPaddingChannelsFirstIgnored),
+    "spatial_padding_edge_not_zero": target("values", "layers.ZeroPadding3D", _ZeroPaddingValueNotZero),
+    "spatial_padding_negative_zero": target("values", "layers.ZeroPadding1D", _ZeroPaddingNegativeZero),
+    "spatial_padding1d_wrong_axis": target("shapes", "layers.ZeroPadding1D", _ZeroPadding1DSwappedAxis),
+    "spatial_padding_negative_clamped": target("implementation_defined", "layers.ZeroPadding2D",
+                                               _ZeroPaddingNegativeClamped),
+    "spatial_upsampling_tile": target("values", "layers.UpSampling1D", _UpSamplingTile),
+    "spatial_upsampling3d_size_reversed": target("values", "layers.UpSampling3D", _UpSampling3DSizeReversed),
+    "spatial_upsampling2d_size_wrong_axis": target("shapes", "layers.UpSampling2D", _UpSampling2DWrongAxis),
+    "spatial_bilinear_align_corners": target("bilinear", "layers.UpSampling2D", _BilinearAlignCorners),
+    "spatial_upsampling1d_accepts_float": target("rejects", "layers.UpSampling1D", _UpSampling1DAcceptsFloat),
+    "spatial_upsampling2d_config_drops_interpolation": target("roundtrip", "layers.UpSampling2D",
+                                                              _UpSampling2DInterpolationLost),
+    "spatial_cropping3d_config_unnormalized": target("roundtrip", "layers.Cropping3D", _CroppingConfigFlat),
+    "spatial_cropping1d_keeps_mask": target("masks", "layers.Cropping1D", _MaskPassedThrough),
+    "spatial_cropping2d_unknown_width_known": target("shapes", "layers.Cropping2D", _CroppingNoneSpatialZero),
 }
