@@ -124,7 +124,9 @@ class AdapterUnavailable(RuntimeError):
 
 
 class Adapter(abc.ABC):
-    """Base class of every adapter. Subclasses set the class attributes and the four operations."""
+    """Base class of every adapter. Subclasses set the class attributes and the operations a case's
+    ``op`` names: ``call``, ``sample``, ``roundtrip`` and ``resolve``, and ``shape`` where they run
+    layers; ``supports``, ``snippet`` and ``platform`` have defaults to override."""
 
     name: str = ""
     edition: str = "keras3"

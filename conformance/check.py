@@ -8,6 +8,7 @@ and a detail record (case, metrics, first mismatches, the adapter's snippet).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -92,20 +93,28 @@ def _fmt(v) -> str:
     return f"{v:.9g}" if isinstance(v, float) else repr(v)
 
 
-def assert_close(actual, expected, case, adapter, *, ulps=tolerance.ELEMENTWISE_ULPS, scale=0.0,
-                 dtype=None, check_dtype=True):
-    """``actual`` (the adapter's, in the case's dtype) must match ``expected`` (the spec's)
-    under the tolerance policy of conformance.tolerance."""
-    dtype = dtype or case.dtype
-    actual_arr = np.asarray(actual)
+@dataclass(frozen=True)
+class Closeness:
+    """An adapter's array against the spec's under the tolerance policy (conformance.tolerance),
+    elementwise, in float64: what :func:`closeness` finds, with no effect on the check's record."""
+
+    act: np.ndarray  # the adapter's values
+    exp: np.ndarray  # the spec's
+    err: np.ndarray  # |act - exp|
+    tol: np.ndarray  # the policy's allowed error
+    ulp_err: np.ndarray  # err in ULPs of the dtype at exp (0 where not both finite)
+    ok: np.ndarray  # within the policy (an exact special, or an overflow the tolerance reaches)
+    metrics: dict  # max_abs_err, max_rel_err, max_ulp_err and allowed_ulps
+
+    def within(self, dtype, ulps, scale) -> np.ndarray:
+        """Where the values are within the policy or within ``ulps`` ULP (an expectation's bound)."""
+        return self.ok | (self.err <= tolerance.allowed(self.exp, dtype, ulps, np.broadcast_to(scale, self.exp.shape)))
+
+
+def closeness(actual, expected, dtype, ulps, scale) -> Closeness:
+    """Compare ``actual`` with ``expected`` (same shape) in ``dtype`` at ``ulps`` ULP and conditioning ``scale``."""
     exp = np.asarray(expected, np.float64)
-    if actual_arr.shape != exp.shape:
-        raise Divergence(f"out.shape={actual_arr.shape}, but should be {exp.shape} [{label(case)}]",
-                         _detail(adapter, case))
-    if check_dtype and str(actual_arr.dtype) != str(np_dtype(dtype)):
-        raise Divergence(f"out.dtype={actual_arr.dtype}, but should be {dtype} [{label(case)}]",
-                         _detail(adapter, case))
-    act = actual_arr.astype(np.float64)
+    act = np.asarray(actual).astype(np.float64)
     with np.errstate(over="ignore"):
         rounded = to_dtype(exp, dtype).astype(np.float64)  # the spec's value rounded to the dtype
     tol = tolerance.allowed(exp, dtype, ulps, np.broadcast_to(scale, exp.shape))
@@ -116,40 +125,61 @@ def assert_close(actual, expected, case, adapter, *, ulps=tolerance.ELEMENTWISE_
         ok = np.where(special, (act == rounded) | (np.isnan(act) & np.isnan(rounded)), err <= tol)
         ok |= np.isinf(act) & (np.sign(act) == np.sign(exp)) & (np.abs(exp) + tol >= fmax)
         finite = np.isfinite(act) & np.isfinite(exp) & ~special
-        ulps_err = np.where(finite, err / tolerance.ulp(exp, dtype), 0.0)
+        ulp_err = np.where(finite, err / tolerance.ulp(exp, dtype), 0.0)
         rel = np.where(finite & (exp != 0), err / np.abs(np.where(exp == 0, 1, exp)), 0.0)
     metrics = {"max_abs_err": float(np.max(err[finite], initial=0.0)), "max_rel_err": float(np.max(rel, initial=0.0)),
-               "max_ulp_err": float(np.max(ulps_err, initial=0.0)), "allowed_ulps": ulps}
+               "max_ulp_err": float(np.max(ulp_err, initial=0.0)), "allowed_ulps": ulps}
+    return Closeness(act, exp, err, tol, ulp_err, ok, metrics)
+
+
+def assert_close(actual, expected, case, adapter, *, ulps=tolerance.ELEMENTWISE_ULPS, scale=0.0,
+                 dtype=None, check_dtype=True):
+    """``actual`` (the adapter's, in the case's dtype) must match ``expected`` (the spec's)
+    under the tolerance policy of conformance.tolerance.
+
+    Where an expectation bounds the check's imprecision (``ulps = N``, the recorder's
+    ``allowance``), elements beyond the policy but within N ULP are noted, not a divergence.
+    Returns the comparison's metrics; the recorder keeps the worst of them."""
+    dtype = dtype or case.dtype
+    actual_arr, exp = np.asarray(actual), np.asarray(expected, np.float64)
+    if actual_arr.shape != exp.shape:
+        raise Divergence(f"out.shape={actual_arr.shape}, but should be {exp.shape} [{label(case)}]",
+                         _detail(adapter, case))
+    if check_dtype and str(actual_arr.dtype) != str(np_dtype(dtype)):
+        raise Divergence(f"out.dtype={actual_arr.dtype}, but should be {dtype} [{label(case)}]",
+                         _detail(adapter, case))
+    c = closeness(actual_arr, exp, dtype, ulps, scale)
     rec = recorder()
-    rec.worst(**{k: v for k, v in metrics.items() if k != "allowed_ulps"})
+    entry = rec.allowance(case) if rec.allowance and not c.ok.all() else None
+    entry = entry if entry is not None and entry.ulps > ulps else None  # a known imprecision wider than the policy
+    ok = c.within(dtype, entry.ulps, scale) if entry is not None else c.ok
+    # What the check records, all here: the worst metrics, and elements only the expectation's bound accepts.
+    rec.worst(**{k: v for k, v in c.metrics.items() if k != "allowed_ulps"})
     if ok.all():
-        return metrics
-    entry = rec.allowance(case) if rec.allowance else None
-    if entry is not None and entry.ulps > ulps:
-        # A known imprecision: within the expectation's bound the check notes it and goes on.
-        wide = ok | (err <= tolerance.allowed(exp, dtype, entry.ulps, np.broadcast_to(scale, exp.shape)))
-        if wide.all():
-            if not rec.beyond_policy:
-                rec.beyond_policy_case, rec.beyond_policy_entry = rec.last_case, entry
-            rec.beyond_policy += int((~ok).sum())
-            rec.beyond_policy_ulps = max(rec.beyond_policy_ulps, float(np.max(ulps_err[~ok])))
-            return metrics
-        ok, ulps = wide, entry.ulps
+        if entry is not None:
+            rec.within_bound(entry, int((~c.ok).sum()), float(np.max(c.ulp_err[~c.ok])))
+        return c.metrics
+    raise _close_divergence(c, ok, entry.ulps if entry is not None else ulps, case, adapter)
+
+
+def _close_divergence(c: Closeness, ok, ulps, case, adapter) -> Divergence:
+    """The divergence of a comparison whose elements ``~ok`` are beyond ``ulps`` ULP: the first
+    ``MAX_SHOWN`` of them, their inputs at the same index, and the metrics."""
     bad = np.argwhere(~ok) if ok.ndim else np.zeros((1, 0), int)
     shown = []
     for idx in bad[:MAX_SHOWN]:
         i = tuple(int(j) for j in idx)
-        shown.append({"index": list(i), "actual": _num(act[i]), "expected": _num(exp[i]),
-                      "abs_err": _num(err[i]), "ulp_err": _num(ulps_err[i]), "allowed": _num(tol[i]),
+        shown.append({"index": list(i), "actual": _num(c.act[i]), "expected": _num(c.exp[i]),
+                      "abs_err": _num(c.err[i]), "ulp_err": _num(c.ulp_err[i]), "allowed": _num(c.tol[i]),
                       "inputs": [_num(np.asarray(x, np.float64)[i]) for x in case.inputs
-                                 if np.shape(x) == exp.shape]})
-    first = shown[0]
+                                 if np.shape(x) == c.exp.shape]})
+    first, metrics = shown[0], c.metrics
     where = f"out[{', '.join(map(str, first['index']))}]" if first["index"] else "out"
     msg = (f"{where}={_fmt(first['actual'])}, but should be {_fmt(first['expected'])} [{label(case)}]; "
-           f"{len(bad)} of {exp.size} elements differ, max {metrics['max_ulp_err']:.3g} ULP "
+           f"{len(bad)} of {c.exp.size} elements differ, max {metrics['max_ulp_err']:.3g} ULP "
            f"(allowed {ulps}), max abs {metrics['max_abs_err']:.3g}")
-    raise Divergence(msg, _detail(adapter, case, metrics={**metrics, "mismatching": int(len(bad)),
-                                                           "elements": int(exp.size)}, mismatches=shown))
+    return Divergence(msg, _detail(adapter, case, metrics={**metrics, "mismatching": int(len(bad)),
+                                                            "elements": int(c.exp.size)}, mismatches=shown))
 
 
 def set_aside(actual, expected, defined, case, adapter, *, bound, bound_text: str, note: str):

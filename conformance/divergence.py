@@ -3,7 +3,9 @@
 A :class:`Divergence` carries a JSON-able ``detail`` (the case, the metrics, the
 first mismatches) that the plugin writes to the results. ``recorder()`` is
 the per-check scratchpad the helpers fill while a check passes: worst-case
-metrics, statistics, informational notes and the last case run.
+metrics, statistics, informational notes and the last case run. The plugin
+starts one for each check at its setup (``reset``) and keeps it with the
+check's item; ``recorder()`` is how the checks' helpers reach it.
 """
 
 from __future__ import annotations
@@ -54,15 +56,26 @@ class Recorder:
             if v is not None and np.isfinite(v):
                 self.metrics[k] = max(self.metrics.get(k, 0.0), float(v))
 
+    def within_bound(self, entry: Any, elements: int, worst_ulps: float) -> None:
+        """Note ``elements`` beyond the tolerance policy but within ``entry``'s ULP bound (an
+        expectation's ``ulps``), the largest ``worst_ulps``: the last case is the record's example
+        if it is the first such."""
+        if not self.beyond_policy:
+            self.beyond_policy_case, self.beyond_policy_entry = self.last_case, entry
+        self.beyond_policy += elements
+        self.beyond_policy_ulps = max(self.beyond_policy_ulps, worst_ulps)
+
 
 _current = Recorder()
 
 
 def recorder() -> Recorder:
+    """The recorder of the check that is running."""
     return _current
 
 
 def reset() -> Recorder:
+    """Start a check: a fresh recorder, from now on the one ``recorder()`` returns."""
     global _current
     _current = Recorder()
     return _current

@@ -1,8 +1,19 @@
 """The pytest plugin: options, the adapter under test, results and expectations.
 
-``conformance/conftest.py`` imports these hooks. Every check is a test item
-parametrized by ``feature``; its check name is the test function's name less
-``test_``. Each item becomes one line of ``--report DIR/results.jsonl``.
+Every check is a test item parametrized by ``feature``; its check name is the test function's name
+less ``test_``. Each item becomes one line of ``--report DIR/results.jsonl``.
+
+Loading: the repository's root ``conftest.py`` names this module in ``pytest_plugins``, so pytest
+registers every hook here itself (no hook is re-exported by hand, none can be left out). pytest
+supports ``pytest_plugins`` in the rootdir's conftest only: in ``conformance/conftest.py`` it
+would work for ``pytest conformance/`` but fail any run that reaches the suite during collection.
+A ``pytest11`` entry point was the other way; it would load the plugin into every pytest run of
+the environment (a user's own tests too), and only once the project is installed. The root
+conftest serves ``pytest tests/`` as well, so the plugin is inert unless ``--adapter`` is given:
+only then does ``pytest_configure`` start a :class:`ConformanceRun` (the run's state and the hooks
+that act on it), kept in ``config.stash`` and registered as a plugin of its own. Naming the suite
+without ``--adapter`` is a usage error. Another project can load the plugin with
+``-p conformance.plugin``.
 """
 
 from __future__ import annotations
@@ -11,6 +22,7 @@ import contextlib
 import functools
 import gc
 import json
+import math
 import os
 import platform
 import shlex
@@ -23,19 +35,19 @@ import pytest
 import adapters
 from adapters import facts
 from adapters.reference import ReferenceAdapter
-from conformance import conditions, divergence, expectations, isolation, profiles
+from conformance import conditions, divergence, expectations, isolation, profiles, stats
 from conformance.devices import CrossDevice
-from conformance.divergence import Divergence
+from conformance.divergence import Divergence, Recorder
 from reference.editions import EDITIONS
 
 HERE = Path(__file__).parent
-STATE = {}  # the session's adapter, spec, expectations and run metadata
 
 
 def pytest_addoption(parser):
     g = parser.getgroup("keras-conformance")
-    g.addoption("--adapter", default="reference",
-                help="framework adapter to check: " + ", ".join(sorted(adapters.available())) + ", or package.module:factory")
+    g.addoption("--adapter", default=None,
+                help="framework adapter to check (the suite needs one): " + ", ".join(sorted(adapters.available()))
+                     + ", or package.module:factory")
     g.addoption("--device", default="cpu", help="cpu (default), gpu, or cpu,gpu: every case on both devices, any "
                 "difference between them a divergence (conformance/devices.py)")
     g.addoption("--edition", default=None, choices=EDITIONS,
@@ -49,13 +61,23 @@ def pytest_addoption(parser):
     g.addoption("--baseline", default=None, metavar="RESULTS",
                 help="an earlier run's results.jsonl (or its directory): a divergence it had too is xfail "
                      "(known), only new ones fail the run (the regression mode of a nightly randomized job)")
-    g.addoption("--report", default=None, metavar="DIR", help="write DIR/results.jsonl and DIR/run.json")
+    g.addoption("--report", default=None, metavar="DIR",
+                help="write DIR/results.jsonl, DIR/run.json and DIR/checks.json and render DIR/index.html and "
+                     "DIR/spec.html (with --collect-only: DIR/checks.json only)")
     g.addoption("--expectations", action="append", default=None, metavar="FILE",
                 help="known divergences; repeat to combine files, 'default' naming the adapter's own "
                      "(default: conformance/expectations/<adapter>.toml if it exists)")
 
 
+RUN = pytest.StashKey["ConformanceRun"]()
+
+
 def pytest_configure(config):
+    name = config.getoption("--adapter")
+    if name is None:
+        if _names_the_suite(config) and not config.option.help:
+            raise pytest.UsageError(_needs_adapter())
+        return  # not a conformance run (pytest tests/, or another project's tests): nothing to do
     profiles.register()
     if config.option.tbstyle == "auto":
         # A divergence's message and the minimal example Hypothesis prints say what differs: one
@@ -65,59 +87,53 @@ def pytest_configure(config):
         config.option.tbstyle = "line"
     if config.getoption("hypothesis_profile", None) is None:
         profiles.load(os.environ.get("KERAS_CONFORMANCE_PROFILE", "ci"))
-    name, device = config.getoption("--adapter"), config.getoption("--device")
-    devices = device.split(",")
-    if len(set(devices)) != len(devices) or not set(devices) <= {"cpu", "gpu"}:
-        raise pytest.UsageError(f"--device={device}: give cpu, gpu, or cpu,gpu")
-    timeout, isolate = config.getoption("--check-timeout"), config.getoption("--isolation") == "process"
-    if timeout is not None and (not isolate or not timeout > 0):
-        raise pytest.UsageError(f"--check-timeout={timeout:g}: give a positive number of seconds, with "
-                                "--isolation=process (a check in the pytest process cannot be stopped)")
-    timeout = timeout or isolation.DEFAULT_CHECK_TIMEOUT if isolate else None
-    try:
-        loaded = [isolation.Isolated(name, d, config.getoption("--edition"), timeout) if isolate
-                  else adapters.load(name, device=d, edition=config.getoption("--edition")) for d in devices]
-    except (adapters.UnknownAdapter, adapters.AdapterUnavailable, isolation.UsageError) as e:
-        raise pytest.UsageError(str(e)) from None
-    except Exception as e:  # noqa: BLE001  (a third party's factory raised: name it, no INTERNALERROR)
-        raise pytest.UsageError(f"adapter {name!r}: its factory raised {type(e).__name__}: {e}") from None
-    adapter = loaded[0] if len(loaded) == 1 else CrossDevice(loaded)
-    if getattr(config.option, "numprocesses", None) and getattr(config.option, "dist", "no") != "no" \
-            and not hasattr(config, "workerinput"):
-        for a in loaded:  # the xdist controller runs no check: its adapter process only had to describe itself
-            getattr(a, "close", lambda: None)()
-    edition = config.getoption("--edition") or adapter.edition
-    try:
-        described = adapter.describe()
-    except Exception as e:  # noqa: BLE001
-        raise pytest.UsageError(f"adapter {name!r}: describe() raised {type(e).__name__}: {e}") from None
-    default = HERE / "expectations" / f"{adapter.name}.toml"
-    paths = [default if p == "default" else Path(p) for p in config.getoption("--expectations") or ["default"]]
-    paths = [p for p in paths if p != default or default.exists()]
-    versions = getattr(adapter, "versions", {})
-    try:
-        expected = [e for p in paths for e in expectations.load(p)
-                    if e.applies(devices, versions, described["platform_facts"])]
-        measured = [t for p in paths for t in expectations.measured_on(p)]
-    except expectations.ExpectationsError as e:
-        raise pytest.UsageError(str(e)) from None
-    STATE.update(adapter=adapter, spec=ReferenceAdapter(edition=edition, exact=True), edition=edition,
-                 expectations=expected, expectations_path=", ".join(map(str, paths)), records=[],
-                 expectation_files=[str(p.resolve()) for p in paths],
-                 measured=measured, platform_new=expectations.new_to(measured, {**described["platform_facts"], **versions}),
-                 collected=set(), start=time.time(), adapter_arg=name, check_timeout=timeout)
-    report = config.getoption("--report")
-    STATE["report_dir"] = Path(report) if report else None
-    STATE["baseline"] = _baseline(config.getoption("--baseline"))
+    run = config.stash[RUN] = ConformanceRun(config, name)
+    config.pluginmanager.register(run, "keras-conformance-run")
+
+
+def _names_the_suite(config) -> bool:
+    """Whether the command line selects checks of this suite (a path in or above conformance/)."""
+    for arg in config.args:
+        path = (config.invocation_params.dir / arg.split("::")[0]).resolve()
+        if path == HERE or HERE in path.parents or (path.is_dir() and path in HERE.parents):
+            return True
+    return False
+
+
+def _needs_adapter() -> str:
+    return (f"the conformance suite needs --adapter=NAME, the framework adapter to check: "
+            f"{', '.join(sorted(adapters.available()))}, or package.module:factory (reference checks the spec "
+            "against itself)")
+
+
+def _run(config) -> ConformanceRun:
+    run = config.stash.get(RUN, None)
+    if run is None:  # the checks collected without --adapter, from a command line that did not name them
+        raise pytest.UsageError(_needs_adapter())
+    return run
+
+
+@pytest.fixture(scope="session")
+def adapter(request):
+    """The adapter under test."""
+    return _run(request.config).adapter
+
+
+@pytest.fixture(scope="session")
+def spec(request):
+    """The reference, as an adapter, in the edition under test."""
+    return _run(request.config).spec
+
+
+def _identity(item):
+    params = dict(getattr(item, "callspec", None).params) if hasattr(item, "callspec") else {}
+    feature = params.pop("feature", None)
+    check = item.originalname.removeprefix("test_") if hasattr(item, "originalname") else item.name
+    return feature, check, {k: v if isinstance(v, (int, float, str, bool)) else repr(v) for k, v in params.items()}
 
 
 def _key(feature, check, params) -> tuple:
     return feature, check, json.dumps(params, sort_keys=True, default=str)
-
-
-def _in_baseline(item) -> str | None:
-    """The baseline run's message for this check, when the check diverged there too."""
-    return STATE["baseline"][1].get(_key(*_identity(item))) if STATE["baseline"] else None
 
 
 def _baseline(path):
@@ -134,162 +150,413 @@ def _baseline(path):
                              if r["status"] in ("diverge", "xfail") and r.get("nodeid")}
 
 
-def pytest_collection_finish(session):
-    """Freeze what is alive once the framework and the checks are loaded (about 360,000 objects with
-    TensorFlow): the cyclic garbage collector then no longer walks them on every full
-    collection, which took about 0.15 s each and a tenth of the run."""
-    gc.collect()
-    gc.freeze()
-
-
-@pytest.fixture(scope="session")
-def adapter():
-    """The adapter under test."""
-    return STATE["adapter"]
-
-
-@pytest.fixture(scope="session")
-def spec():
-    """The reference, as an adapter, in the edition under test."""
-    return STATE["spec"]
-
-
-def _identity(item):
-    params = dict(getattr(item, "callspec", None).params) if hasattr(item, "callspec") else {}
-    feature = params.pop("feature", None)
-    check = item.originalname.removeprefix("test_") if hasattr(item, "originalname") else item.name
-    return feature, check, {k: v if isinstance(v, (int, float, str, bool)) else repr(v) for k, v in params.items()}
-
-
-def pytest_runtest_setup(item):
-    rec = divergence.reset()
-    isolation.start_check(STATE["check_timeout"])
-    match = item.stash[_MATCH] = _expected(item)
-    rec.allowance = match.bound if match and not match.strict else None
-    STATE["framework_at_setup"] = STATE["adapter"].framework_seconds
-    STATE["spec_at_setup"] = STATE["spec"].framework_seconds
-    feature, _, params = _identity(item)
-    if feature:
-        reason = STATE["adapter"].supports(feature, params.get("dtype"))
-        if reason:
-            item.stash[_UNSUPPORTED] = reason
-            pytest.skip(f"unsupported by adapter {STATE['adapter'].name}: {reason}")
+def checks_by_feature(identities) -> dict[str, list[str]]:
+    """feature id -> sorted names of the checks on it, from (feature, check) pairs; checks parametrized
+    by no feature (the seed-page test) cover no one feature. The spec page shows these."""
+    checks = {}
+    for feature, check in identities:
+        if feature:
+            checks.setdefault(str(feature), set()).add(check)
+    return {f: sorted(c) for f, c in sorted(checks.items())}
 
 
 _UNSUPPORTED = pytest.StashKey[str]()
 _MATCH = pytest.StashKey["expectations.Match | None"]()  # the check's entries, found once at setup
+_RECORDER = pytest.StashKey[Recorder]()  # what the check recorded while it passed (conformance/divergence.py)
+_AT_SETUP = pytest.StashKey["tuple[float, float]"]()  # the adapter's and the spec's framework seconds at setup
+_TOP_SPENDERS = 5  # the checks a run over its false-alarm budget names
 
 
-def _repro(item) -> str:
-    env = facts.repro_env(STATE["adapter"].describe()["platform_facts"])  # the same kernels on any machine
-    args = ["pytest", item.nodeid, f"--adapter={STATE['adapter_arg']}", f"--device={STATE['adapter'].device}",
-            f"--edition={STATE['edition']}"]
-    return " ".join([f"{k}={v}" for k, v in env.items()] + [shlex.quote(a) for a in args])
+class ConformanceRun:
+    """One conformance run: the adapter under test, the spec, the expectations, the records, and the
+    hooks that act on them (registered by ``pytest_configure`` when ``--adapter`` is given).
 
+    Under xdist each worker runs checks with its own instance; the controller's collects their
+    records (they arrive as user properties) and writes the results, the report and the ledger.
+    """
 
-def _expected(item) -> expectations.Match | None:
-    feature, check, params = _identity(item)
-    found = [e for e in STATE["expectations"] if e.matches(feature, check, params)]
-    return expectations.Match(found) if found else None
+    def __init__(self, config, name: str):
+        device = config.getoption("--device")
+        devices = device.split(",")
+        if len(set(devices)) != len(devices) or not set(devices) <= {"cpu", "gpu"}:
+            raise pytest.UsageError(f"--device={device}: give cpu, gpu, or cpu,gpu")
+        timeout, isolate = config.getoption("--check-timeout"), config.getoption("--isolation") == "process"
+        if timeout is not None and (not isolate or not timeout > 0):
+            raise pytest.UsageError(f"--check-timeout={timeout:g}: give a positive number of seconds, with "
+                                    "--isolation=process (a check in the pytest process cannot be stopped)")
+        timeout = timeout or isolation.DEFAULT_CHECK_TIMEOUT if isolate else None
+        try:
+            loaded = [isolation.Isolated(name, d, config.getoption("--edition"), timeout) if isolate
+                      else adapters.load(name, device=d, edition=config.getoption("--edition")) for d in devices]
+        except (adapters.UnknownAdapter, adapters.AdapterUnavailable, isolation.UsageError) as e:
+            raise pytest.UsageError(str(e)) from None
+        except Exception as e:  # noqa: BLE001  (a third party's factory raised: name it, no INTERNALERROR)
+            raise pytest.UsageError(f"adapter {name!r}: its factory raised {type(e).__name__}: {e}") from None
+        adapter = loaded[0] if len(loaded) == 1 else CrossDevice(loaded)
+        if getattr(config.option, "numprocesses", None) and getattr(config.option, "dist", "no") != "no" \
+                and not hasattr(config, "workerinput"):
+            for a in loaded:  # the xdist controller runs no check: its adapter process only had to describe itself
+                getattr(a, "close", lambda: None)()
+        edition = config.getoption("--edition") or adapter.edition
+        try:
+            described = adapter.describe()
+        except Exception as e:  # noqa: BLE001
+            raise pytest.UsageError(f"adapter {name!r}: describe() raised {type(e).__name__}: {e}") from None
+        default = HERE / "expectations" / f"{adapter.name}.toml"
+        paths = [default if p == "default" else Path(p) for p in config.getoption("--expectations") or ["default"]]
+        paths = [p for p in paths if p != default or default.exists()]
+        versions = getattr(adapter, "versions", {})
+        try:
+            expected = [e for p in paths for e in expectations.load(p)
+                        if e.applies(devices, versions, described["platform_facts"])]
+            measured = [t for p in paths for t in expectations.measured_on(p)]
+        except expectations.ExpectationsError as e:
+            raise pytest.UsageError(str(e)) from None
+        self.adapter, self.spec, self.edition = adapter, ReferenceAdapter(edition=edition, exact=True), edition
+        self.adapter_arg, self.check_timeout = name, timeout
+        self.expectations, self.measured = expected, measured
+        self.expectations_path = ", ".join(map(str, paths))
+        self.expectation_files = [str(p.resolve()) for p in paths]
+        self.platform_new = expectations.new_to(measured, {**described["platform_facts"], **versions})
+        report = config.getoption("--report")
+        self.report_dir = Path(report) if report else None
+        self.baseline = _baseline(config.getoption("--baseline"))
+        self.start = time.time()
+        self.records: list[dict] = []
+        self.unmatched: list = []  # the expectations no check of this run matched (set at session end)
+        self.false_alarm: dict | None = None  # the run's false-alarm ledger (set at session end)
 
+    # -- collection and the checks (in the process that runs them) --------------------------------
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_call(item):
-    """A known divergence is found again but not shrunk again: its minimal example was filed
-    with its expectation, and shrinking it on every run would be the gate's slowest work."""
-    old, match = getattr(item.obj, "_hypothesis_internal_use_settings", None), item.stash.get(_MATCH, None)
-    if old is not None and match is not None and not match.strict and match.knows_some():
-        with _known_when(item, match):
+    def pytest_collection_finish(self, session):
+        """Freeze what is alive once the framework and the checks are loaded (about 360,000 objects with
+        TensorFlow): the cyclic garbage collector then no longer walks them on every full
+        collection, which took about 0.15 s each and a tenth of the run."""
+        gc.collect()
+        gc.freeze()
+
+    def pytest_runtest_setup(self, item):
+        rec = item.stash[_RECORDER] = divergence.reset()
+        isolation.start_check(self.check_timeout)
+        match = item.stash[_MATCH] = self._expected(item)
+        rec.allowance = match.bound if match and not match.strict else None
+        item.stash[_AT_SETUP] = (self.adapter.framework_seconds, self.spec.framework_seconds)
+        feature, _, params = _identity(item)
+        if feature:
+            reason = self.adapter.supports(feature, params.get("dtype"))
+            if reason:
+                item.stash[_UNSUPPORTED] = reason
+                pytest.skip(f"unsupported by adapter {self.adapter.name}: {reason}")
+
+    def _expected(self, item) -> expectations.Match | None:
+        feature, check, params = _identity(item)
+        found = [e for e in self.expectations if e.matches(feature, check, params)]
+        return expectations.Match(found) if found else None
+
+    def _in_baseline(self, item) -> str | None:
+        """The baseline run's message for this check, when the check diverged there too."""
+        return self.baseline[1].get(_key(*_identity(item))) if self.baseline else None
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item):
+        """A known divergence is found again but not shrunk again: its minimal example was filed
+        with its expectation, and shrinking it on every run would be the gate's slowest work."""
+        old, match = getattr(item.obj, "_hypothesis_internal_use_settings", None), item.stash.get(_MATCH, None)
+        if old is not None and match is not None and not match.strict and match.knows_some():
+            with _known_when(item, match):
+                yield
+            return
+        if old is None or match is None or not match.strict:  # beyond a bound or a condition is a real divergence
             yield
-        return
-    if old is None or match is None or not match.strict:  # beyond a bound or a condition is a real divergence
-        yield
-        return
-    from hypothesis import Phase, settings
+            return
+        from hypothesis import Phase, settings
 
-    item.obj._hypothesis_internal_use_settings = settings(old, phases=[Phase.explicit, Phase.reuse, Phase.generate])
-    try:
-        yield
-    finally:
-        item.obj._hypothesis_internal_use_settings = old
+        item.obj._hypothesis_internal_use_settings = settings(old, phases=[Phase.explicit, Phase.reuse, Phase.generate])
+        try:
+            yield
+        finally:
+            item.obj._hypothesis_internal_use_settings = old
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if report.when == "setup" and report.skipped and _UNSUPPORTED in item.stash:
+            self._attach(item, report, "unsupported", f"unsupported: {item.stash[_UNSUPPORTED]}")
+            return
+        if report.when != "call":
+            if report.failed:
+                exc = call.excinfo.value if call.excinfo else None
+                why = str(exc) if isinstance(exc, (isolation.Lost, isolation.AdapterError)) else \
+                    call.excinfo.exconly() if call.excinfo else ""
+                self._attach(item, report, "error", f"{report.when} failed: {why}")
+            return
+        match = item.stash.get(_MATCH, None)
+        strict = match.strict if match else None
+        expected = None  # the entry the record names
+        exc = call.excinfo.value if call.excinfo else None
+        if isinstance(exc, BaseExceptionGroup):  # Hypothesis found several distinct failures
+            found = exc.subgroup(lambda e: isinstance(e, Divergence))
+            if found is not None and found.split(lambda e: isinstance(e, Divergence))[1] is None:
+                first = found.exceptions[0]
+                while isinstance(first, BaseExceptionGroup):
+                    first = first.exceptions[0]
+                exc = Divergence(f"{len(exc.exceptions)} distinct divergences; the first: {first}", first.detail)
+        detail = {}
+        rec = _recorder(item)
+        if report.passed:
+            status = "info" if rec.info else "pass"
+            message = "; ".join(rec.info)
+            if match and not strict and rec.known:
+                status, expected = "xfail", rec.known_entry
+                message = (f"{rec.known} of {rec.examples} cases diverged, each meeting the expectation's conditions "
+                           f"({expected.conditions()}); the first: {rec.known_message}")
+            elif match and not strict and rec.beyond_policy:
+                status, expected = "xfail", rec.beyond_policy_entry
+                message = (f"{rec.beyond_policy} elements beyond the tolerance policy, all within the "
+                           f"expected {expected.ulps:g} ULP (worst {rec.beyond_policy_ulps:.3g} ULP)")
+            elif match and not strict:
+                # A cause that only some inputs show (a condition, an imprecision): the draws may hold none.
+                # The check passed (or noted what is implementation-defined); the message says the entries
+                # were not exercised, which is not a stale entry.
+                shown = "; ".join((f"the imprecision it bounds ({e.ulps:g} ULP)" if e.ulps is not None else "a divergence")
+                                  + (f" when {e.conditions()}" if e.conditional else "") for e in match.entries)
+                message = "; ".join([*rec.info, f"the expectation's cause did not show in this run's draws: {shown} "
+                                     f"({match.reasons()})"])
+            elif strict:
+                status, expected = "xpass", strict
+                message = f"expected divergence did not occur ({strict.reason}); remove the entry"
+                report.outcome, report.longrepr = "failed", f"XPASS: {strict.describe()} is listed in " \
+                    f"{self.expectations_path} but the check passed: {strict.reason}"
+            if status == "xfail":
+                report.outcome, report.wasxfail = "skipped", f"{expected.reason} ({expected.issue or 'no upstream issue'})"
+        elif isinstance(exc, Divergence):
+            detail, message = exc.detail, str(exc)
+            status = "diverge"
+            if match and match.conditional and not strict:
+                message = f"outside the expectations' conditions, so not a known divergence: {message}"
+            if strict:  # (non-strict entries set aside what they cover: a divergence left over is new)
+                status, expected = "xfail", strict
+                report.outcome, report.wasxfail = "skipped", f"{strict.reason} ({strict.issue or 'no upstream issue'})"
+            elif (known := self._in_baseline(item)) is not None:
+                status = "xfail"  # known from the baseline run: not a regression
+                expected = expectations.Expectation(*_identity(item)[:2], reason=f"diverged in the baseline run too "
+                                                    f"({self.baseline[0]}): {known[:300]}")
+                report.outcome, report.wasxfail = "skipped", expected.reason
+        elif isinstance(exc, isolation.Lost):  # the framework's process died or hung: the case it was running
+            status, message = "error", str(exc)
+            if exc.case is not None:
+                detail = {"case": _case_dict(exc.case), "snippet": self._snippet(exc.case)}
+        elif report.skipped:
+            status, message = "error", f"skipped without a reason the suite knows: {report.longrepr}"
+            report.outcome = "failed"  # nothing is skipped silently
+        else:
+            status, message = "error", call.excinfo.exconly() if call.excinfo else "failed"
+        self._attach(item, report, status, message, detail, expected)
+
+    def _attach(self, item, report, status, message, detail=None, expected=None):
+        feature, check, params = _identity(item)
+        rec = _recorder(item)
+        # An info record shows the case its first note illustrates; an xfail within an expectation's ULP
+        # bound, the first case beyond the tolerance policy; any other, the failing or the last case.
+        shown = {"info": rec.info_case, "xfail": rec.known_case or rec.beyond_policy_case}.get(status) or rec.last_case
+        case = (detail or {}).get("case") or (_case_dict(shown) if shown is not None else None)
+        framework_at_setup, spec_at_setup = item.stash.get(_AT_SETUP, (self.adapter.framework_seconds,
+                                                                       self.spec.framework_seconds))
+        record = {
+            "feature": feature, "check": check, "params": params, "status": status, "message": message[:4000],
+            **self.adapter.describe(), "edition": self.edition, "nodeid": item.nodeid,
+            "example": case, "metrics": {**rec.metrics, **(detail or {}).get("metrics", {})},
+            "stats": rec.stats, "examples": rec.examples, "mismatches": (detail or {}).get("mismatches"),
+            "rejections": (detail or {}).get("rejections"), "repro": self._repro(item),
+            "snippet": (detail or {}).get("snippet") or (self._snippet(shown) if shown is not None else ""),
+            "duration_s": round(report.duration, 4),
+            "framework_s": round(self.adapter.framework_seconds - framework_at_setup, 4),
+            "spec_s": round(self.spec.framework_seconds - spec_at_setup, 4),
+        }
+        if expected:
+            record["expectation"] = {"reason": expected.reason, "issue": expected.issue}
+        if status == "diverge" and shown is not None:
+            record["conditions"] = conditions.met(shown)
+        if self.baseline and status in ("diverge", "xfail"):
+            record["baseline"] = "new" if self._in_baseline(item) is None else "known"
+        report.user_properties.append(("conformance", record))
+
+    def _repro(self, item) -> str:
+        env = facts.repro_env(self.adapter.describe()["platform_facts"])  # the same kernels on any machine
+        args = ["pytest", item.nodeid, f"--adapter={self.adapter_arg}", f"--device={self.adapter.device}",
+                f"--edition={self.edition}"]
+        return " ".join([f"{k}={v}" for k, v in env.items()] + [shlex.quote(a) for a in args])
+
+    def _snippet(self, case) -> str:
+        try:
+            return self.adapter.snippet(case)
+        except (Exception, isolation.Lost) as e:  # noqa: BLE001  (the record still goes out, without its snippet)
+            return f"# no snippet: the adapter's snippet() failed: {str(e).splitlines()[0]}"
+
+    # -- the controller: records, results, the false-alarm ledger, the report ----------------------
+
+    def pytest_runtest_logreport(self, report):
+        # Runs in the controller under xdist, where the workers' records arrive as user_properties.
+        for key, record in report.user_properties:
+            if key == "conformance":
+                self.records.append(record)
+
+    def _counts(self):
+        """Checks by status (the notes on unmatched expectations are not checks)."""
+        counts = {}
+        for r in self.records:
+            if "nodeid" not in r:
+                continue
+            counts[r["status"]] = counts.get(r["status"], 0) + 1
+        return counts
+
+    def pytest_sessionfinish(self, session, exitstatus):
+        if hasattr(session.config, "workerinput"):
+            return
+        if session.config.option.collectonly:  # nothing ran: the collected checks are all there is to write
+            if self.report_dir is not None:
+                self._write_checks(checks_by_feature(_identity(item)[:2] for item in session.items))
+            return
+        # Decided from the records (the xdist controller collects no items): an entry no check of this run matched.
+        checks = [r for r in self.records if "nodeid" in r]
+        self.unmatched = [e for e in self.expectations
+                          if not any(e.matches(r["feature"], r["check"], r["params"]) for r in checks)]
+        for e in self.unmatched:
+            self.records.append({"feature": ", ".join(expectations.listed(e.feature)),
+                                 "check": ", ".join(expectations.listed(e.check)), "params": e.params, "status": "info",
+                                 **self.adapter.describe(), "edition": self.edition,
+                                 "message": f"expectation matched no check of this run: {e.describe()} ({e.reason})"})
+        self.false_alarm = self._ledger(checks)
+        if self.false_alarm["exceeded"] and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        if self.report_dir is not None:
+            self._write_report(session, checks)
+
+    def _ledger(self, checks) -> dict:
+        """The run's false-alarm ledger (conformance/stats.py): what the statistical tests that ran
+        spent, against the suite's budget; over it, the checks that spent the most."""
+        spent = stats.false_alarm_ledger(checks)
+        total = math.fsum(spent.values())
+        ledger = {"spent": total, "budget": stats.SUITE_FALSE_ALARM, "exceeded": total > stats.SUITE_FALSE_ALARM,
+                  "tests": sum(len(r.get("stats") or []) for r in checks), "checks": len(spent)}
+        if ledger["exceeded"]:
+            top = sorted(spent.items(), key=lambda kv: -kv[1])[:_TOP_SPENDERS]
+            ledger["spent_most"] = [{"feature": f, "check": c, "params": json.loads(p), "spent": a}
+                                    for (f, c, p), a in top]
+        return ledger
+
+    def _write_report(self, session, checks):
+        out = self.report_dir
+        out.mkdir(parents=True, exist_ok=True)
+        with open(out / "results.jsonl", "w") as f:
+            for r in sorted(self.records, key=lambda r: (r["feature"] or "", r["check"], json.dumps(r["params"]))):
+                f.write(json.dumps(r, default=str) + "\n")
+        from hypothesis import settings
+
+        seed = session.config.getoption("hypothesis_seed", None)
+        run = {**self.adapter.describe(), "edition": self.edition, "profile": settings.get_current_profile_name(),
+               "derandomize": settings.default.derandomize, "max_examples": settings.default.max_examples,
+               "seed": str(seed) if seed is not None else ("derandomized: each check's seed is derived from its source"
+                                                           if settings.default.derandomize else "random per check"),
+               "python": sys.version.split()[0], "platform": platform.platform(), "start": self.start,
+               "duration_s": round(time.time() - self.start, 2), "counts": self._counts(),
+               "versions": dict(getattr(self.adapter, "versions", {})),
+               "expectations": self.expectations_path, "expectation_files": self.expectation_files,
+               "platform_measured": not self.platform_new,
+               "measured": self.measured, "false_alarm": self.false_alarm, "exitstatus": int(session.exitstatus)}
+        (out / "run.json").write_text(json.dumps(run, indent=2, default=str))
+        # The HTML divergence report and the readable spec, rendered from the files just written.
+        from reports import render, spec
+        from reports.runs import load
+
+        render.render_report([load(out / "results.jsonl")], out)
+        covered = checks_by_feature((r["feature"], r["check"]) for r in checks)
+        self._write_checks(covered)
+        spec.render_spec(out, covered)
+
+    def _write_checks(self, checks: dict[str, list[str]]) -> None:
+        """Write DIR/checks.json, the spec page's data: feature id -> the checks of this run on it."""
+        self.report_dir.mkdir(parents=True, exist_ok=True)
+        (self.report_dir / "checks.json").write_text(json.dumps(checks, indent=1) + "\n")
+
+    def pytest_report_header(self, config):
+        a = self.adapter.describe()
+        return [f"keras-conformance: adapter {a['adapter']} ({a['version']}), edition {self.edition}",
+                f"platform: {facts.summary(a['platform_facts'])}"]
+
+    def _new_platform_message(self, described: dict, failed: int) -> list[str]:
+        """What a failing run on a platform its expectations were never measured on tells the user."""
+        have = {**described["platform_facts"], **getattr(self.adapter, "versions", {})}
+        nearest = min(self.measured, key=lambda t: sum(str(have.get(k)) != v for k, v in t.items()))
+        differ = ", ".join(f"{k}={have.get(k)} (measured: {v})" for k, v in nearest.items() if str(have.get(k)) != v)
+        return [
+            f"this platform is new to the expectations ({self.expectations_path}): they were measured on "
+            f"{len(self.measured)} platforms, and this run differs from the nearest in {differ}.",
+            f"The {failed} diverge/xpass checks may be this platform's kernels rather than a bug in the framework. "
+            "To record this platform's divergences in a file of your own (README, 'A new platform'):",
+            f"  python -m conformance.record {self.report_dir or 'DIR'}/results.jsonl -o my-platform.toml   "
+            "(after a run with --report DIR)",
+            "  then state each entry's reason, and rerun with --expectations=my-platform.toml",
+        ]
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if hasattr(terminalreporter.config, "workerinput") or terminalreporter.config.option.collectonly:
+            return
+        tr = terminalreporter
+        tr.section("keras-conformance")
+        a = self.adapter.describe()
+        tr.write_line(f"adapter {a['adapter']} ({a['version']}), edition {self.edition}, device {a['device']}")
+        tr.write_line(f"platform: {facts.summary(a['platform_facts'])}")
+        counts = self._counts()
+        tr.write_line("checks by status: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+        new = [r for r in self.records if r["status"] == "diverge"]
+        if new:  # triage: each new divergence as an entry to paste (after stating its cause)
+            tr.write_line(f"{len(new)} new divergences{' (not in the baseline run)' if self.baseline else ''}; "
+                          "once each is understood, record it with its cause:", yellow=True)
+            for r in new[:20]:
+                tr.write_line(_entry_text(r))
+            if len(new) > 20:
+                tr.write_line(f"# ... and {len(new) - 20} more: python -m conformance.record DIR/results.jsonl drafts them all")
+        failed = sum(counts.get(s, 0) for s in ("diverge", "xpass"))
+        if failed and self.platform_new:
+            for line in self._new_platform_message(a, failed):
+                tr.write_line(line, yellow=True)
+        for e in self.unmatched[:5]:  # a partial run (-k, one file) leaves most entries unmatched: the first few
+            tr.write_line(f"expectation matched no check of this run: {e.describe()}: {e.reason}", yellow=True)
+        if len(self.unmatched) > 5:
+            tr.write_line(f"... and {len(self.unmatched) - 5} more expectations matched no check of this run (expected "
+                          "in a partial run; in a whole run, stale entries): each is an info record in the results",
+                          yellow=True)
+        errors = counts.get("error", 0)
+        if errors and tr.config.option.tbstyle == "line":
+            tr.write_line(f"{errors} checks broke (status error: the adapter or the harness raised); "
+                          "rerun them with --tb=long for the full tracebacks", red=True)
+        self._summarize_ledger(tr)
+        if self.report_dir:
+            d = self.report_dir
+            tr.write_line(f"results: {d / 'results.jsonl'}; report: {d / 'index.html'}; spec: {d / 'spec.html'}")
+
+    def _summarize_ledger(self, tr):
+        ledger = self.false_alarm
+        if ledger is None or not ledger["tests"]:
+            return
+        tests = f"the statistical tests of this run ({ledger['tests']} in {ledger['checks']} checks)"
+        if not ledger["exceeded"]:
+            tr.write_line(f"false alarms: {tests} spent {ledger['spent']:.3g} of the suite's budget of {ledger['budget']:g}")
+            return
+        tr.write_line(f"false-alarm budget exceeded, so the run fails: {tests} may fail a correct framework with "
+                      f"probability up to {ledger['spent']:.3g}, beyond the suite's budget of {ledger['budget']:g} "
+                      "(stats.SUITE_FALSE_ALARM, conformance/stats.py). The checks that spent the most:", red=True)
+        for s in ledger["spent_most"]:
+            params = ", ".join(f"{k}={v}" for k, v in sorted(s["params"].items()))
+            tr.write_line(f"  {s['spent']:.3g}  {s['feature'] or ''} {s['check']}{f' [{params}]' if params else ''}",
+                          red=True)
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    if report.when == "setup" and report.skipped and _UNSUPPORTED in item.stash:
-        _attach(item, report, "unsupported", f"unsupported: {item.stash[_UNSUPPORTED]}")
-        return
-    if report.when != "call":
-        if report.failed:
-            exc = call.excinfo.value if call.excinfo else None
-            why = str(exc) if isinstance(exc, (isolation.Lost, isolation.AdapterError)) else \
-                call.excinfo.exconly() if call.excinfo else ""
-            _attach(item, report, "error", f"{report.when} failed: {why}")
-        return
-    match = item.stash.get(_MATCH, None)
-    strict = match.strict if match else None
-    expected = None  # the entry the record names
-    exc = call.excinfo.value if call.excinfo else None
-    if isinstance(exc, BaseExceptionGroup):  # Hypothesis found several distinct failures
-        found = exc.subgroup(lambda e: isinstance(e, Divergence))
-        if found is not None and found.split(lambda e: isinstance(e, Divergence))[1] is None:
-            first = found.exceptions[0]
-            while isinstance(first, BaseExceptionGroup):
-                first = first.exceptions[0]
-            exc = Divergence(f"{len(exc.exceptions)} distinct divergences; the first: {first}", first.detail)
-    detail = {}
-    rec = divergence.recorder()
-    if report.passed:
-        status = "info" if rec.info else "pass"
-        message = "; ".join(rec.info)
-        if match and not strict and rec.known:
-            status, expected = "xfail", rec.known_entry
-            message = (f"{rec.known} of {rec.examples} cases diverged, each meeting the expectation's conditions "
-                       f"({expected.conditions()}); the first: {rec.known_message}")
-        elif match and not strict and rec.beyond_policy:
-            status, expected = "xfail", rec.beyond_policy_entry
-            message = (f"{rec.beyond_policy} elements beyond the tolerance policy, all within the "
-                       f"expected {expected.ulps:g} ULP (worst {rec.beyond_policy_ulps:.3g} ULP)")
-        elif match and not strict:
-            # A cause that only some inputs show (a condition, an imprecision): the draws may hold none.
-            # The check passed (or noted what is implementation-defined); the message says the entries
-            # were not exercised, which is not a stale entry.
-            shown = "; ".join((f"the imprecision it bounds ({e.ulps:g} ULP)" if e.ulps is not None else "a divergence")
-                              + (f" when {e.conditions()}" if e.conditional else "") for e in match.entries)
-            message = "; ".join([*rec.info, f"the expectation's cause did not show in this run's draws: {shown} "
-                                 f"({match.reasons()})"])
-        elif strict:
-            status, expected = "xpass", strict
-            message = f"expected divergence did not occur ({strict.reason}); remove the entry"
-            report.outcome, report.longrepr = "failed", f"XPASS: {strict.describe()} is listed in " \
-                f"{STATE['expectations_path']} but the check passed: {strict.reason}"
-        if status == "xfail":
-            report.outcome, report.wasxfail = "skipped", f"{expected.reason} ({expected.issue or 'no upstream issue'})"
-    elif isinstance(exc, Divergence):
-        detail, message = exc.detail, str(exc)
-        status = "diverge"
-        if match and match.conditional and not strict:
-            message = f"outside the expectations' conditions, so not a known divergence: {message}"
-        if strict:  # (non-strict entries set aside what they cover: a divergence left over is new)
-            status, expected = "xfail", strict
-            report.outcome, report.wasxfail = "skipped", f"{strict.reason} ({strict.issue or 'no upstream issue'})"
-        elif (known := _in_baseline(item)) is not None:
-            status = "xfail"  # known from the baseline run: not a regression
-            expected = expectations.Expectation(*_identity(item)[:2], reason=f"diverged in the baseline run too "
-                                                f"({STATE['baseline'][0]}): {known[:300]}")
-            report.outcome, report.wasxfail = "skipped", expected.reason
-    elif isinstance(exc, isolation.Lost):  # the framework's process died or hung: the case it was running
-        status, message = "error", str(exc)
-        if exc.case is not None:
-            detail = {"case": _case_dict(exc.case), "snippet": _snippet(exc.case)}
-    elif report.skipped:
-        status, message = "error", f"skipped without a reason the suite knows: {report.longrepr}"
-        report.outcome = "failed"  # nothing is skipped silently
-    else:
-        status, message = "error", call.excinfo.exconly() if call.excinfo else "failed"
-    _attach(item, report, status, message, detail, expected)
+def _recorder(item) -> Recorder:
+    """The check's recorder: the one its setup started (a fresh one if setup never got that far)."""
+    return item.stash.setdefault(_RECORDER, Recorder())
 
 
 @contextlib.contextmanager
@@ -299,13 +566,13 @@ def _known_when(item, match):
     ``inner_test`` afresh for each example, so wrapping it there is how plugins wrap a test body."""
     hyp = item.obj.hypothesis
     inner = hyp.inner_test
+    rec = _recorder(item)
 
     @functools.wraps(inner)
     def known(*args, **kwargs):
         try:
             return inner(*args, **kwargs)
         except Divergence as exc:
-            rec = divergence.recorder()
             entry = match.known(rec.last_case)
             if entry is None:
                 raise
@@ -320,105 +587,9 @@ def _known_when(item, match):
         hyp.inner_test = inner
 
 
-def _attach(item, report, status, message, detail=None, expected=None):
-    feature, check, params = _identity(item)
-    rec = divergence.recorder()
-    # An info record shows the case its first note illustrates; an xfail within an expectation's ULP
-    # bound, the first case beyond the tolerance policy; any other, the failing or the last case.
-    shown = {"info": rec.info_case, "xfail": rec.known_case or rec.beyond_policy_case}.get(status) or rec.last_case
-    case = (detail or {}).get("case") or (_case_dict(shown) if shown is not None else None)
-    record = {
-        "feature": feature, "check": check, "params": params, "status": status, "message": message[:4000],
-        **STATE["adapter"].describe(), "edition": STATE["edition"], "nodeid": item.nodeid,
-        "example": case, "metrics": {**rec.metrics, **(detail or {}).get("metrics", {})},
-        "stats": rec.stats, "examples": rec.examples, "mismatches": (detail or {}).get("mismatches"),
-        "rejections": (detail or {}).get("rejections"), "repro": _repro(item),
-        "snippet": (detail or {}).get("snippet") or (_snippet(shown) if shown is not None else ""),
-        "duration_s": round(report.duration, 4),
-        "framework_s": round(STATE["adapter"].framework_seconds - STATE.get("framework_at_setup", 0.0), 4),
-        "spec_s": round(STATE["spec"].framework_seconds - STATE.get("spec_at_setup", 0.0), 4),
-    }
-    if expected:
-        record["expectation"] = {"reason": expected.reason, "issue": expected.issue}
-    if status == "diverge" and shown is not None:
-        record["conditions"] = conditions.met(shown)
-    if STATE["baseline"] and status in ("diverge", "xfail"):
-        record["baseline"] = "new" if _in_baseline(item) is None else "known"
-    report.user_properties.append(("conformance", record))
-
-
-def _snippet(case) -> str:
-    try:
-        return STATE["adapter"].snippet(case)
-    except (Exception, isolation.Lost) as e:  # noqa: BLE001  (the record still goes out, without its snippet)
-        return f"# no snippet: the adapter's snippet() failed: {str(e).splitlines()[0]}"
-
-
 def _case_dict(case):
     from conformance.summary import case_dict
     return case_dict(case)
-
-
-def pytest_runtest_logreport(report):
-    # Runs in the controller under xdist, where the workers' records arrive as user_properties.
-    for key, record in report.user_properties:
-        if key == "conformance":
-            STATE["records"].append(record)
-
-
-def _counts():
-    """Checks by status (the notes on unmatched expectations are not checks)."""
-    counts = {}
-    for r in STATE["records"]:
-        if "nodeid" not in r:
-            continue
-        counts[r["status"]] = counts.get(r["status"], 0) + 1
-    return counts
-
-
-def pytest_sessionfinish(session, exitstatus):
-    if "records" not in STATE or hasattr(session.config, "workerinput"):
-        return
-    # Decided from the records (the xdist controller collects no items): an entry no check of this run matched.
-    unmatched = [e for e in STATE["expectations"]
-                 if not any(e.matches(r["feature"], r["check"], r["params"]) for r in STATE["records"])]
-    for e in unmatched:
-        STATE["records"].append({"feature": ", ".join(expectations.listed(e.feature)),
-                                 "check": ", ".join(expectations.listed(e.check)), "params": e.params, "status": "info",
-                                 **STATE["adapter"].describe(), "edition": STATE["edition"],
-                                 "message": f"expectation matched no check of this run: {e.describe()} ({e.reason})"})
-    STATE["unmatched"] = unmatched
-    out = STATE["report_dir"]
-    if out is None:
-        return
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "results.jsonl", "w") as f:
-        for r in sorted(STATE["records"], key=lambda r: (r["feature"] or "", r["check"], json.dumps(r["params"]))):
-            f.write(json.dumps(r, default=str) + "\n")
-    from hypothesis import settings
-
-    seed = session.config.getoption("hypothesis_seed", None)
-    run = {**STATE["adapter"].describe(), "edition": STATE["edition"], "profile": settings.get_current_profile_name(),
-           "derandomize": settings.default.derandomize, "max_examples": settings.default.max_examples,
-           "seed": str(seed) if seed is not None else ("derandomized: each check's seed is derived from its source"
-                                                       if settings.default.derandomize else "random per check"),
-           "python": sys.version.split()[0], "platform": platform.platform(), "start": STATE["start"],
-           "duration_s": round(time.time() - STATE["start"], 2), "counts": _counts(),
-           "versions": dict(getattr(STATE["adapter"], "versions", {})),
-           "expectations": STATE["expectations_path"], "expectation_files": STATE["expectation_files"],
-           "platform_measured": not STATE["platform_new"],
-           "measured": STATE["measured"], "exitstatus": int(exitstatus)}
-    (out / "run.json").write_text(json.dumps(run, indent=2, default=str))
-    # The HTML divergence report and the readable spec, rendered from the files just written.
-    from reports import render, spec
-    from reports.runs import load
-
-    render.render_report([load(out / "results.jsonl")], out)
-    checks = {}
-    for r in STATE["records"]:
-        if r["feature"]:
-            checks.setdefault(r["feature"], set()).add(r["check"])
-    spec.render_spec(out, {f: sorted(c) for f, c in checks.items()})
 
 
 def _entry_text(record) -> str:
@@ -433,64 +604,3 @@ def _entry_text(record) -> str:
             "conformance/conditions.py)\n") if met else ""
     return (f"# repro: {record['repro']}\n# minimal example: {example[:600]}\n{hint}"
             + tomli_w.dumps({"expected": [new_entry(record)]}))
-
-
-def pytest_report_header(config):
-    if "adapter" not in STATE:
-        return None
-    a = STATE["adapter"].describe()
-    return [f"keras-conformance: adapter {a['adapter']} ({a['version']}), edition {STATE['edition']}",
-            f"platform: {facts.summary(a['platform_facts'])}"]
-
-
-def _new_platform_message(described: dict, failed: int) -> list[str]:
-    """What a failing run on a platform its expectations were never measured on tells the user."""
-    have = {**described["platform_facts"], **getattr(STATE["adapter"], "versions", {})}
-    nearest = min(STATE["measured"], key=lambda t: sum(str(have.get(k)) != v for k, v in t.items()))
-    differ = ", ".join(f"{k}={have.get(k)} (measured: {v})" for k, v in nearest.items() if str(have.get(k)) != v)
-    return [
-        f"this platform is new to the expectations ({STATE['expectations_path']}): they were measured on "
-        f"{len(STATE['measured'])} platforms, and this run differs from the nearest in {differ}.",
-        f"The {failed} diverge/xpass checks may be this platform's kernels rather than a bug in the framework. "
-        "To record this platform's divergences in a file of your own (README, 'A new platform'):",
-        f"  python -m conformance.record {STATE['report_dir'] or 'DIR'}/results.jsonl -o my-platform.toml   "
-        "(after a run with --report DIR)",
-        "  then state each entry's reason, and rerun with --expectations=my-platform.toml",
-    ]
-
-
-def pytest_terminal_summary(terminalreporter):
-    if "records" not in STATE:
-        return
-    tr = terminalreporter
-    tr.section("keras-conformance")
-    a = STATE["adapter"].describe()
-    tr.write_line(f"adapter {a['adapter']} ({a['version']}), edition {STATE['edition']}, device {a['device']}")
-    tr.write_line(f"platform: {facts.summary(a['platform_facts'])}")
-    counts = _counts()
-    tr.write_line("checks by status: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
-    new = [r for r in STATE["records"] if r["status"] == "diverge"]
-    if new:  # triage: each new divergence as an entry to paste (after stating its cause)
-        tr.write_line(f"{len(new)} new divergences{' (not in the baseline run)' if STATE['baseline'] else ''}; "
-                      "once each is understood, record it with its cause:", yellow=True)
-        for r in new[:20]:
-            tr.write_line(_entry_text(r))
-        if len(new) > 20:
-            tr.write_line(f"# ... and {len(new) - 20} more: python -m conformance.record DIR/results.jsonl drafts them all")
-    failed = sum(counts.get(s, 0) for s in ("diverge", "xpass"))
-    if failed and STATE["platform_new"]:
-        for line in _new_platform_message(a, failed):
-            tr.write_line(line, yellow=True)
-    unmatched = STATE.get("unmatched", [])
-    for e in unmatched[:5]:  # a partial run (-k, one file) leaves most entries unmatched: the first few
-        tr.write_line(f"expectation matched no check of this run: {e.describe()}: {e.reason}", yellow=True)
-    if len(unmatched) > 5:
-        tr.write_line(f"... and {len(unmatched) - 5} more expectations matched no check of this run (expected in a "
-                      "partial run; in a whole run, stale entries): each is an info record in the results", yellow=True)
-    errors = counts.get("error", 0)
-    if errors and tr.config.option.tbstyle == "line":
-        tr.write_line(f"{errors} checks broke (status error: the adapter or the harness raised); "
-                      "rerun them with --tb=long for the full tracebacks", red=True)
-    if STATE["report_dir"]:
-        d = STATE["report_dir"]
-        tr.write_line(f"results: {d / 'results.jsonl'}; report: {d / 'index.html'}; spec: {d / 'spec.html'}")

@@ -15,24 +15,43 @@ an asymptotic approximation:
 - Moments of a normal distribution: the exact laws of the sample mean
   (normal) and of sum((x - mu)²)/sigma² (chi-square with n degrees of freedom).
 
-Suite budget: at most ``MAX_ASSERTIONS`` statistical assertions of ``ALPHA``
-each, so a correct framework fails a full run with probability at most
-``SUITE_FALSE_ALARM`` (union bound). ``KS_DELTA`` is the KS distance every
-sampled check resolves; ``ks_sample_size`` derives the sample size from it.
+Suite budget: a correct framework fails a run with probability at most the sum
+of the ``alpha`` of the statistical tests the run performed (union bound). Each
+test states its own (``ALPHA`` by default); ``false_alarm_ledger`` sums them
+per check from the run's records, and the plugin fails a run whose total
+exceeds ``SUITE_FALSE_ALARM``, naming the checks that spent the most.
+``KS_DELTA`` is the KS distance every sampled check resolves;
+``ks_sample_size`` derives the sample size from it.
 """
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 from scipy import stats as sps
 
-SUITE_FALSE_ALARM = 1e-6
-MAX_ASSERTIONS = 1000
-ALPHA = SUITE_FALSE_ALARM / MAX_ASSERTIONS  # 1e-9 per assertion
+SUITE_FALSE_ALARM = 1e-6  # a run's false-alarm budget: the most its tests' alphas may add up to
+ALPHA = 1e-9  # a test's false-alarm probability, unless it states another
 BETA = 1e-6
 KS_DELTA = 0.01  # e.g. a normal whose std is 4% off is at KS distance ~0.01
+
+
+def false_alarm_ledger(records) -> dict[tuple[str, str, str], float]:
+    """What each check of a run spent of the false-alarm budget: the sum of the ``alpha`` of every
+    test in its record's ``stats`` (the tests it performed, failed or not), keyed by (feature,
+    check, params as sorted JSON), for the checks that spent any. An entry without a numeric
+    ``alpha`` spends nothing. The run's total, their sum, bounds its false-alarm probability."""
+    spent = {}
+    for r in records:
+        alphas = [t.get("alpha") for t in r.get("stats") or ()]
+        alpha = math.fsum(a for a in alphas if isinstance(a, (int, float)) and not isinstance(a, bool)
+                          and math.isfinite(a))
+        if alpha > 0:
+            key = (r.get("feature"), r.get("check"), json.dumps(r.get("params") or {}, sort_keys=True, default=str))
+            spent[key] = spent.get(key, 0.0) + alpha
+    return spent
 
 
 def dkwm_epsilon(n: int, alpha: float) -> float:

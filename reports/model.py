@@ -23,10 +23,6 @@ def params_key(record: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted((record.get("params") or {}).items()))
 
 
-def area_of(record: dict) -> str:
-    return (record.get("feature") or "suite.").split(".", 1)[0]
-
-
 @dataclass
 class Cell:
     records: list[dict] = field(default_factory=list)

@@ -1,20 +1,22 @@
 """The readable spec: the ``reference/`` docstrings and registry rendered as one standalone HTML page.
 
 Each feature's docstring is parsed into its sections (``reference.registry.SECTIONS`` and
-``OPTIONAL_SECTIONS``); the conformance suite's collection says which checks cover each feature.
+``OPTIONAL_SECTIONS``); the checks that cover each feature come from the ``checks.json`` the
+conformance plugin writes: a run's (``--report DIR``), or the suite's, collected by
+``pytest --collect-only`` in a subprocess (``collect_checks``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import inspect
-import io
-import os
+import json
 import re
+import subprocess
+import sys
+import tempfile
 import textwrap
 from collections import defaultdict
 from pathlib import Path
-
 
 import reference  # noqa: F401  (registers every feature)
 from reference.editions import EDITIONS
@@ -114,49 +116,28 @@ def _counts(views: list[dict]) -> dict[str, int]:
             "impl": sum(v["has_impl"] for v in views), "unchecked": sum(not v["checks"] for v in views)}
 
 
-class _Collector:
-    """A pytest plugin that records, for each collected check, the feature it is parametrized by."""
-
-    def __init__(self):
-        self.checks: dict[str, set[str]] = defaultdict(set)
-
-    def pytest_collection_modifyitems(self, items):
-        for item in items:
-            callspec = getattr(item, "callspec", None)
-            fid = callspec.params.get("feature") if callspec else None
-            if fid is not None:  # the seed-page test and other unparametrized checks cover no one feature
-                self.checks[getattr(fid, "id", str(fid))].add(item.originalname.removeprefix("test_"))
+def load_checks(report_dir: Path) -> dict[str, list[str]]:
+    """Return feature id -> check names from ``report_dir / "checks.json"``, which the conformance
+    plugin writes with ``--report`` (the checks of that run, or with ``--collect-only`` the suite's)."""
+    return json.loads((Path(report_dir) / "checks.json").read_text(encoding="utf-8"))
 
 
 def collect_checks(root: Path | None = None) -> dict[str, list[str]]:
-    """Return feature id -> sorted check names, by collecting ``conformance/`` under ``root`` in-process.
+    """Return feature id -> sorted check names: ``pytest conformance/ --collect-only`` under ``root``,
+    in a subprocess, writing its checks.json into a temporary directory.
 
     Raises RuntimeError with pytest's output if the collection fails.
     """
-    import pytest
-    from hypothesis import settings
-
-    from conformance.plugin import STATE
-
     root = Path(root or ROOT).resolve()
-    collector, out, cwd = _Collector(), io.StringIO(), os.getcwd()
-    args = ["conformance/", "--collect-only", "-q", "-p", "no:cacheprovider", "--adapter=reference",
-            f"--rootdir={root}"]
-    # The suite's pytest_configure loads a hypothesis profile and fills the plugin's STATE, both
-    # process-wide: put them back so a caller inside another pytest session is unaffected.
-    profile, state = settings.get_current_profile_name(), dict(STATE)
-    try:
-        os.chdir(root)  # conftest discovery and rootdir are relative to the repository
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            code = pytest.main(args, plugins=[collector])
-    finally:
-        os.chdir(cwd)
-        settings.load_profile(profile)
-        STATE.clear()
-        STATE.update(state)
-    if code != 0:
-        raise RuntimeError(f"collecting conformance/ failed (pytest exit {int(code)}):\n{out.getvalue()}")
-    return {fid: sorted(names) for fid, names in sorted(collector.checks.items())}
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.run([sys.executable, "-m", "pytest", "conformance/", "--collect-only", "-q",
+                               "-p", "no:cacheprovider", "--adapter=reference", "--isolation=none",
+                               f"--rootdir={root}", "--report", tmp],
+                              cwd=root, capture_output=True, text=True, timeout=600)
+        if proc.returncode != 0 or not (Path(tmp) / "checks.json").is_file():
+            raise RuntimeError(f"collecting conformance/ failed (pytest exit {proc.returncode}):\n"
+                               f"{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
+        return load_checks(Path(tmp))
 
 
 def render_spec(out_dir: Path, checks: dict[str, list[str]] | None = None) -> Path:

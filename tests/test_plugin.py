@@ -22,6 +22,33 @@ def test_unknown_adapter_lists_the_available_ones():
     assert "unknown adapter 'nope'" in proc.stderr and "reference" in proc.stderr and "tf" in proc.stderr
 
 
+def test_the_suite_without_an_adapter_is_a_usage_error():
+    proc = _pytest("conformance/test_activations.py", "-q")
+    assert proc.returncode == 4
+    assert "needs --adapter=NAME" in proc.stderr and "reference" in proc.stderr and "tf" in proc.stderr
+
+
+OWN_TESTS = """
+import gc
+
+from hypothesis import settings
+
+
+def test_untouched(request):
+    assert settings.get_current_profile_name() == "default"
+    assert request.config.option.tbstyle == "auto" and gc.get_freeze_count() == 0
+"""
+
+
+def test_the_plugin_is_inert_without_an_adapter(tmp_path):
+    """Loaded into a run of other tests (pytest tests/, or a project's own with -p conformance.plugin),
+    the plugin changes nothing: no profile, no traceback style, no frozen objects, no report."""
+    (tmp_path / "test_own.py").write_text(OWN_TESTS)
+    proc = _pytest("-p", "conformance.plugin", str(tmp_path / "test_own.py"), "-q")
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert "keras-conformance" not in proc.stdout
+
+
 def test_factory_that_does_not_exist_is_a_usage_error():
     proc = _pytest("conformance/test_activations.py", "--adapter=tests.mutants:no_such_factory", "-q")
     assert proc.returncode == 4 and "no factory" in proc.stderr
@@ -35,7 +62,7 @@ def test_reference_adapter_has_no_gpu():
 def test_invalid_expectations_file_is_a_usage_error(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[[expected]]\nfeature = "activations.relu"\n')
-    proc = _pytest("conformance/test_activations.py", f"--expectations={bad}", "-q")
+    proc = _pytest("conformance/test_activations.py", "--adapter=reference", f"--expectations={bad}", "-q")
     assert proc.returncode == 4 and "missing" in proc.stderr
 
 
@@ -44,7 +71,7 @@ def test_stale_expectation_fails_the_run_as_xpass(tmp_path):
     exp.write_text('[[expected]]\nfeature = "activations.tanh"\ncheck = "edges"\nparams = { dtype = "float32" }\n'
                    'reason = "pretend divergence"\n\n[[expected]]\nfeature = "activations.nope"\ncheck = "edges"\n'
                    'reason = "matches nothing"\n')
-    proc = _pytest("conformance/test_activations.py", "-k", "test_edges and tanh", f"--expectations={exp}",
+    proc = _pytest("conformance/test_activations.py", "-k", "test_edges and tanh", "--adapter=reference", f"--expectations={exp}",
                    "--report", str(tmp_path / "out"), "-q")
     assert proc.returncode == 1
     records = [json.loads(line) for line in (tmp_path / "out" / "results.jsonl").read_text().splitlines()]
@@ -188,6 +215,63 @@ def test_whole_suite_passes_on_the_reference(tmp_path):
             shown = {str(float(v)) for v in _flat(r["example"]["inputs"][0]["values"])}
             assert {str(float(v)) for v in listed} <= shown, (r["message"], shown)
     assert (tmp_path / "index.html").exists() and (tmp_path / "spec.html").exists()
+    # The spec page's data: the checks that ran, which in a whole run are all the suite collects.
+    from reports import spec
+
+    assert spec.load_checks(tmp_path) == spec.collect_checks()
+    assert not run["false_alarm"]["exceeded"] and run["false_alarm"]["tests"] > 0
+
+
+LEDGER_CHECKS = """
+from conformance import check
+from conformance.divergence import recorder
+
+
+def _spend(alpha):
+    check.assert_stats(None, None, [{"test": "a made-up test", "statistic": 0, "threshold": 1, "alpha": alpha,
+                                     "passed": True}])
+
+
+def test_spends_much():
+    _spend(6e-7)
+
+
+def test_spends_much_again():
+    _spend(5e-7)
+
+
+def test_spends_a_little():
+    _spend(1e-9)
+    recorder().stats.append({"test": "a note that states no alpha", "passed": True})
+"""
+
+
+def test_a_run_over_its_false_alarm_budget_fails(tmp_path):
+    """The statistical tests that ran are counted at the end of the run, under xdist too (the records
+    reach the controller): beyond stats.SUITE_FALSE_ALARM (1e-6) the run fails, naming the checks
+    that spent the most; within it run.json says what was spent."""
+    (tmp_path / "test_ledger.py").write_text(LEDGER_CHECKS)
+
+    def run(out, *args):
+        proc = _pytest("-p", "conformance.plugin", str(tmp_path / "test_ledger.py"), "--adapter=reference",
+                       "--report", str(out), "-q", *args)
+        return proc, json.loads((out / "run.json").read_text())
+
+    proc, meta = run(tmp_path / "over", "-n", "2")
+    assert proc.returncode == 1, proc.stdout[-2000:]
+    assert "3 passed" in proc.stdout and "false-alarm budget exceeded" in proc.stdout
+    named = proc.stdout.split("The checks that spent the most:", 1)[1]
+    assert named.index("spends_much") < named.index("spends_much_again") < named.index("spends_a_little")
+    ledger = meta["false_alarm"]
+    assert ledger["exceeded"] and abs(ledger["spent"] - 1.101e-6) < 1e-15 and ledger["tests"] == 4
+    assert [s["check"] for s in ledger["spent_most"]] == ["spends_much", "spends_much_again", "spends_a_little"]
+    assert meta["exitstatus"] == 1
+
+    proc, meta = run(tmp_path / "within", "-k", "not again")
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    ledger = meta["false_alarm"]
+    assert not ledger["exceeded"] and ledger["budget"] == 1e-6 and ledger["tests"] == 3 and ledger["checks"] == 2
+    assert abs(ledger["spent"] - 6.01e-7) < 1e-15 and "spent_most" not in ledger and "false alarms:" in proc.stdout
 
 
 def test_softmax_of_a_nan_or_inf_slice_is_information(tmp_path):
@@ -226,7 +310,7 @@ def test_draws_do_not_depend_on_local_modules(tmp_path):
     for extra in ([], ["-p", "extra_constants"]):
         out = tmp_path / str(len(examples))
         subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "conformance/test_layers_merging.py",
-                        "-k", "test_values or test_shapes", "--report", str(out), "-q", *extra], cwd=ROOT,
+                        "-k", "test_values or test_shapes", "--adapter=reference", "--report", str(out), "-q", *extra], cwd=ROOT,
                        env={**os.environ, "PYTHONPATH": str(plugin.parent)}, capture_output=True, timeout=600)
         examples.append([json.loads(line)["example"] for line in (out / "results.jsonl").read_text().splitlines()])
     assert examples[0] and examples[0] == examples[1]
@@ -257,9 +341,9 @@ def test_device_pair_reports_differences_between_devices(tmp_path):
 
 def test_bad_device_lists_are_usage_errors():
     for bad in ("tpu", "cpu,cpu", "gpu,"):
-        proc = _pytest("conformance/test_activations.py", f"--device={bad}", "-q", "--collect-only")
+        proc = _pytest("conformance/test_activations.py", "--adapter=reference", f"--device={bad}", "-q", "--collect-only")
         assert proc.returncode == 4 and "give cpu, gpu, or cpu,gpu" in proc.stderr, (bad, proc.stderr[-500:])
-    proc = _pytest("conformance/test_activations.py", "--device=cpu,gpu", "-q", "--collect-only")
+    proc = _pytest("conformance/test_activations.py", "--adapter=reference", "--device=cpu,gpu", "-q", "--collect-only")
     assert proc.returncode == 4 and "cannot run on device 'gpu'" in proc.stderr  # the reference has no gpu
 
 
@@ -325,7 +409,8 @@ def test_objects_alive_after_collection_are_frozen(tmp_path):
     probe.write_text("import gc\n\ndef pytest_runtest_call(item):\n"
                      f"    open({str(tmp_path / 'frozen')!r}, 'w').write(str(gc.get_freeze_count()))\n")
     proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "freeze_probe",
-                           "conformance/test_activations.py", "-k", "test_edges and relu-float32", "-q"], cwd=ROOT,
+                           "conformance/test_activations.py", "-k", "test_edges and relu-float32", "--adapter=reference", "-q"],
+                          cwd=ROOT,
                           env={**os.environ, "PYTHONPATH": str(tmp_path)}, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-2000:]
     assert int((tmp_path / "frozen").read_text()) > 10_000

@@ -81,5 +81,5 @@ def test_baseline_fails_only_on_new_divergences_and_prints_entries_to_paste(tmp_
 
 
 def test_a_missing_baseline_is_a_usage_error(tmp_path):
-    proc = _pytest(f"--baseline={tmp_path / 'nope'}")
+    proc = _pytest("--adapter=reference", f"--baseline={tmp_path / 'nope'}")
     assert proc.returncode == 4 and "--baseline=" in proc.stderr
