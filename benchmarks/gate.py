@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FAMILIES = {"test_layers_convolution.py": "convolution", "test_layers_convolution_transpose.py": "convolution",
             "test_layers_pooling.py": "pooling", "test_layers_spatial.py": "cropping/padding/upsampling",
             "test_layers_merging.py": "merge", "test_layers_embedding.py": "embedding",
-            "test_layers_values.py": "core layers"}
+            **{f"test_layers_{f}.py": "core layers" for f in ("core", "reshaping", "dropout", "masking", "regularization")}}
 
 
 def tf_import_seconds(repeats: int) -> dict:

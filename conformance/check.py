@@ -7,6 +7,7 @@ and a detail record (case, metrics, first mismatches, the adapter's snippet).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -572,3 +573,207 @@ def record_implementation_defined(spec, adapter, case, row):
         assert_equal(tuple(np.shape(actual.outputs[0])), tuple(shape), case, adapter, "output shape")
         what = f"returns {_describe_output(actual.outputs[0])}"
     recorder().note(f"implementation-defined: {row}: the adapter {what} [{label(case)}]", case)
+
+
+# --- core layers ----------------------------------------------------------------------------------
+# The checks the core layers' families share (conformance/test_layers_core.py, _reshaping, _dropout,
+# _masking and _regularization: one thin test_<check> each, over the family's features), and the
+# exact assertions of Dropout's training-time checks.
+def layer_values(spec, adapter, case, tolerance_of):
+    """A core layer's outputs (training=False) under ``tolerance_of`` (the family's function in
+    conformance/tolerance.py). Activation's softmax leaves a slice holding NaN, +inf or only -inf
+    implementation-defined, as activations.softmax does (:func:`softmax_set_aside`)."""
+    result = run_both(spec, adapter, case)
+    if result is None:
+        return
+    expected, actual = result
+    ulps, scales = tolerance_of(spec, case, expected)
+    if case.feature == "layers.Activation" and case.config.get("activation") == "softmax":
+        a, e = softmax_set_aside(actual.outputs[0], expected.outputs[0], case.inputs[0], -1, case, adapter)
+        actual, expected = dataclasses.replace(actual, outputs=[a]), dataclasses.replace(expected, outputs=[e])
+    assert_outputs(actual, expected, case, adapter, ulps=ulps, scales=scales)
+
+
+def norm(shape):
+    """A shape, or a list of shapes (several outputs), as plain tuples of int/None."""
+    if isinstance(shape, (list, tuple)) and shape and all(isinstance(s, (list, tuple)) for s in shape):
+        return [norm(s) for s in shape]
+    return tuple(None if d is None else int(d) for d in shape)
+
+
+def _as_shapes(shape) -> list:
+    """Always a list of shapes (a single-output layer has one)."""
+    shape = norm(shape)
+    return shape if isinstance(shape, list) else [shape]
+
+
+def _agree(symbolic, concrete) -> bool:
+    """Whether a symbolic shape list admits the concrete one (None matches any size)."""
+    return len(symbolic) == len(concrete) and all(
+        len(s) == len(c) and all(a is None or a == b for a, b in zip(s, c)) for s, c in zip(symbolic, concrete))
+
+
+def assert_layer_shapes(spec, adapter, call, symbolic):
+    """For a ``call`` case and its input shape with a None batch and some unknown dims
+    (``symbolic``, e.g. strategies.unknown_dims): (1) compute_output_shape of ``symbolic`` equals
+    the spec's; (2) the outputs of the call have the spec's shapes; (3) the adapter's own
+    compute_output_shape for the concrete input shape agrees with the shapes its call gives (None
+    matches any size) and equals the spec's."""
+    # (1) symbolic, with unknown dims
+    case = Case(call.feature, "shape", call.config, shape=symbolic)
+    result = run_both(spec, adapter, case)
+    if result is not None:
+        expected, actual = result
+        assert_equal(norm(actual), norm(expected), case, adapter, "compute_output_shape")
+
+    # (2) the actual shapes of a call
+    result = run_both(spec, adapter, call)
+    if result is None:
+        return
+    expected, actual = result
+    got = [tuple(o.shape) for o in actual.outputs]
+    assert_equal(got, [tuple(o.shape) for o in expected.outputs], call, adapter, "output shapes")
+
+    # (3) the adapter's compute_output_shape for the concrete shape agrees with its own call
+    shapes = [tuple(x.shape) for x in call.inputs]
+    concrete = Case(call.feature, "shape", call.config, shape=shapes if len(shapes) > 1 else shapes[0])
+    result = run_both(spec, adapter, concrete)
+    if result is not None:
+        expected_sym, actual_sym = _as_shapes(result[0]), _as_shapes(result[1])
+        if not _agree(actual_sym, got):
+            raise Divergence(f"compute_output_shape={actual_sym!r}, but the adapter's own call gives outputs of "
+                             f"shapes {got!r} [{label(concrete)}]",
+                             {"case": case_dict(concrete), "snippet": adapter.snippet(call),
+                              "mismatches": [{"actual": repr(actual_sym), "expected": repr(got)}]})
+        assert_equal(actual_sym, expected_sym, concrete, adapter, "compute_output_shape")
+
+
+def assert_seed_page(spec, adapter, example, name):
+    """A seed page example (strategies.PageExample ``name``), literally: compute_output_shape of the
+    layer for the page's input shape equals the spec's and the page's (keras.Input: its shape and
+    dtype)."""
+    case = example.case()
+    result = run_both(spec, adapter, case)
+    assert result is not None, f"the spec rejects the seed page's example {name}"
+    expected, actual = result
+    if example.feature == "layers.Input":
+        actual, expected, page = (norm(actual[0]), str(actual[1])), (norm(expected[0]), expected[1]), example.page
+    else:
+        actual, expected, page = norm(actual), norm(expected), norm(example.page)
+    assert_equal(actual, expected, case, adapter, "compute_output_shape")
+    assert_equal(actual, page, case, adapter, "compute_output_shape (the seed page's)")
+
+
+def assert_reject(spec, adapter, feature, row):
+    """A strategies.Reject row: the adapter rejects it as the spec of the edition under test does;
+    where only the other edition's spec rejects it, both must accept it (what they compute is the
+    values, shapes and round-trip checks' business)."""
+    if spec.edition in row.editions:
+        expect_rejection(spec, adapter, row.case(feature))
+    else:
+        run_both(spec, adapter, row.case(feature))
+
+
+def compare_masks(spec, adapter, case):
+    """The output masks of a call, exactly, or as the spec's on the case with subnormals flushed
+    (:func:`assert_masks`)."""
+    result = run_both(spec, adapter, case)
+    if result is not None:
+        expected, actual = result
+        assert_masks(actual, expected, case, adapter, spec)
+
+
+def assert_bitwise(actual, expected, case, adapter):
+    """Every output exactly (0 ULP, NaN == NaN), and where the spec gives a zero, its sign too
+    (assert_close compares -0.0 == 0.0)."""
+    assert_outputs(actual, expected, case, adapter, ulps=0)
+    for a, e in zip(actual.outputs, expected.outputs):
+        a, e = np.asarray(a, np.float64), np.asarray(e, np.float64)
+        bad = (e == 0) & (a == 0) & (np.signbit(a) != np.signbit(e))
+        if bad.any():
+            idx = tuple(int(j) for j in np.argwhere(bad)[0])
+            where = f"out[{', '.join(map(str, idx))}]"
+            raise Divergence(f"{where}={a[idx]!r}, but should be {e[idx]!r} (the sign of zero) [{label(case)}]; "
+                             f"{int(bad.sum())} of {e.size} zeros have the wrong sign",
+                             {"mismatches": [{"index": list(idx), "actual": repr(float(a[idx])),
+                                              "expected": repr(float(e[idx]))}]})
+
+
+def compare_losses(spec, adapter, case):
+    """``layer.losses`` after one call, by value and in Keras' order, within tolerance.layer_losses.
+
+    Keras 3 (``Layer.__call__``, ``Layer.losses``): an activity regularizer adds
+    regularizer(output) / batch_size (``divide_no_nan``; a rank-0 output is not divided) for each
+    output during the call; ``layer.losses`` lists those first, then one penalty per trainable
+    weight with a regularizer, in weight order (Dense: kernel, then bias). tf-keras (Keras 2) has
+    the same division (``_handle_activity_regularization``) and the same order (eager losses, then
+    the callable weight losses added by ``add_weight``). Each regularizer casts its factor to the
+    weight's (or output's) dtype, as reference/regularizers.py models."""
+    result = run_both(spec, adapter, case)
+    if result is not None:
+        expected, actual = result
+        assert_losses(actual, expected, case, adapter, ulps=tolerance.layer_losses(case))
+
+
+def noise_shape(spec, case) -> tuple:
+    """A dropout case's noise shape as the spec resolves it, left-padded with 1s to the input's rank
+    (NumPy broadcasting)."""
+    shape = tuple(np.shape(case.inputs[0]))
+    n = tuple(spec.build(case.feature, case.config).resolved_noise_shape(shape))
+    return (1,) * (len(shape) - len(n)) + n
+
+
+def single_output(actual, case, adapter):
+    """The one output of a dropout call, checked to have the input's shape and dtype."""
+    assert_equal(len(actual.outputs), 1, case, adapter, "len(outputs)")
+    out = np.asarray(actual.outputs[0])
+    assert_equal(tuple(out.shape), tuple(np.shape(case.inputs[0])), case, adapter, "out.shape")
+    assert_equal(str(out.dtype), str(np_dtype(case.dtype)), case, adapter, "out.dtype")
+    return out
+
+
+def assert_identical(out, x, case, adapter, what="the input"):
+    """``out`` is ``x`` bit for bit (any NaN for a NaN): ±0, subnormals and infinities included."""
+    out, x = np.asarray(out), np.asarray(x)
+    assert_equal(tuple(out.shape), tuple(x.shape), case, adapter, "out.shape")
+    assert_equal(str(out.dtype), str(x.dtype), case, adapter, "out.dtype")
+    bits = np.dtype(f"u{x.dtype.itemsize}")
+    o64, x64 = out.astype(np.float64), x.astype(np.float64)
+    ok = (out.view(bits) == x.view(bits)) | (np.isnan(o64) & np.isnan(x64))
+    if not ok.all():
+        i = tuple(int(j) for j in np.argwhere(~ok)[0])
+        raise Divergence(f"out[{', '.join(map(str, i))}]={o64[i]!r}, but should be {what}'s {x64[i]!r} "
+                         f"(bit for bit) [{label(case)}]; {int((~ok).sum())} of {x.size} elements differ",
+                         {"case": None, "snippet": adapter.snippet(case),
+                          "mismatches": [{"index": list(i), "actual": repr(o64[i]), "expected": repr(x64[i])}]})
+
+
+def keep_pattern(out) -> np.ndarray:
+    """The kept elements of a dropout output whose input is finite and nonzero (NaN counts as kept)."""
+    return np.asarray(out, np.float64) != 0
+
+
+def assert_cells(keep, noise, case, adapter):
+    """The keep pattern is constant within every noise cell: along each axis where the noise
+    shape is 1, every element is kept or dropped with the element at index 0 on that axis.
+    Returns the pattern of the cells (``keep`` at index 0 along those axes)."""
+    first = keep[tuple(slice(0, 1) if n == 1 else slice(None) for n in noise)]
+    bad = keep != np.broadcast_to(first, keep.shape)
+    if bad.any():
+        i = tuple(int(j) for j in np.argwhere(bad)[0])
+        j = tuple(0 if n == 1 else k for k, n in zip(i, noise))
+        state = lambda kept: "kept" if kept else "dropped"  # noqa: E731
+        raise Divergence(f"out[{', '.join(map(str, i))}] is {state(keep[i])} but out[{', '.join(map(str, j))}] "
+                         f"in the same noise cell is {state(keep[j])} (noise shape {noise}, every element of a "
+                         f"cell is kept or dropped together) [{label(case)}]; {int(bad.sum())} of {keep.size} "
+                         f"elements disagree with their cell",
+                         {"case": None, "snippet": adapter.snippet(case)})
+    return first
+
+
+def assert_dropout_values(out, keep, case, adapter):
+    """A dropout output is x / (1 - rate) where kept (one rounding), 0 where dropped; specials exactly."""
+    x = np.asarray(case.inputs[0], np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        expected = np.where(keep, x / (1.0 - case.config["rate"]), 0.0)
+    assert_close(out, expected, case, adapter, ulps=tolerance.ELEMENTWISE_ULPS)

@@ -26,6 +26,7 @@ exceeds ``SUITE_FALSE_ALARM``, naming the checks that spent the most.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 
@@ -185,3 +186,71 @@ def _plain(record: dict) -> dict:
             return v.item()
         return v
     return {k: conv(v) for k, v in record.items()}
+
+
+# --- dropout: the dropped fraction (exact binomial test) and the keep pattern's variation -----------
+def binomial_region(n: int, p: float, alpha: float = ALPHA) -> tuple[int, int]:
+    """[lo, hi]: P(X < lo) <= alpha/2 and P(X > hi) <= alpha/2 for X ~ Binomial(n, p) (exact)."""
+    return int(sps.binom.ppf(alpha / 2, n, p)), int(sps.binom.isf(alpha / 2, n, p))
+
+
+def binomial_power(n: int, p: float, delta: float, alpha: float = ALPHA) -> float:
+    """The smallest probability that a count from Binomial(n, p ± delta) falls outside the region."""
+    lo, hi = binomial_region(n, p, alpha)
+    return min(sps.binom.cdf(lo - 1, n, q) + sps.binom.sf(hi, n, q) for q in (p - delta, p + delta) if 0 <= q <= 1)
+
+
+@functools.cache
+def binomial_cells(p: float, delta: float, alpha: float = ALPHA, beta: float = BETA) -> int:
+    """The number of cells an exact binomial test needs to detect a drop rate off by ``delta``."""
+    lo, hi = 1, 1
+    while binomial_power(hi, p, delta, alpha) < 1 - beta:
+        hi *= 2
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if binomial_power(mid, p, delta, alpha) >= 1 - beta else (mid + 1, hi)
+    return lo
+
+
+def binomial_test(k: int, n: int, p: float, delta: float, alpha: float = ALPHA, beta: float = BETA) -> dict:
+    """Exact two-sided test of k dropped cells in n against Binomial(n, p), false-alarm probability
+    <= alpha; ``detects`` states the drop-rate error found with probability >= 1 - beta."""
+    lo, hi = binomial_region(n, p, alpha)
+    power = binomial_power(n, p, delta, alpha)
+    p_value = min(1.0, 2 * min(sps.binom.cdf(k, n, p), sps.binom.sf(k - 1, n, p)))
+    return _plain({"test": "dropped fraction (exact binomial)", "n": n, "statistic": k / n, "expected": p,
+                   "threshold": [lo / n, hi / n], "alpha": alpha, "beta": beta, "p_value": p_value,
+                   "detects": f"|drop rate - {p:g}| >= {delta:g} (power {power:.9f})", "passed": lo <= k <= hi})
+
+
+def constant_along_probability(rate: float, d: int, lines: int) -> float:
+    """P(every line of d i.i.d. Bernoulli cells along an axis is constant), lines independent."""
+    if d <= 1:
+        return 1.0
+    return math.exp(lines * float(np.logaddexp(d * math.log(rate), d * math.log1p(-rate))))
+
+
+def varies_test(keep_cells, axis: int, rate: float) -> dict:
+    """The keep pattern is not shared along ``axis`` (noise dimension > 1): some line along it varies."""
+    d = keep_cells.shape[axis]
+    lines = keep_cells.size // d
+    varying = int(np.sum(np.any(keep_cells != keep_cells.take([0], axis=axis), axis=axis)))
+    return _plain({"test": f"keep pattern varies along axis {axis}", "n": lines, "statistic": varying,
+                   "threshold": 1, "alpha": constant_along_probability(rate, d, lines), "beta": 0.0,
+                   "detects": f"one draw shared along axis {axis} (noise dim 1 instead of {d})",
+                   "passed": varying >= 1})
+
+
+def same_pattern_probability(rate: float, cells: int) -> float:
+    """P(two independent keep patterns of ``cells`` Bernoulli cells are identical)."""
+    return (rate**2 + (1 - rate) ** 2) ** cells
+
+
+def pattern_differs_test(keep, other, rate: float, cells: int) -> dict:
+    """Two seeds give two keep patterns over ``cells`` noise cells (each an independent
+    Bernoulli(1 - rate)): at least one element differs. False-alarm probability
+    :func:`same_pattern_probability`."""
+    differing = int(np.sum(keep != other))
+    return _plain({"test": "another seed, another keep pattern", "n": cells, "statistic": differing,
+                   "threshold": 1, "alpha": same_pattern_probability(rate, cells),
+                   "detects": "a seed that does not change the pattern", "passed": differing >= 1})

@@ -6,12 +6,17 @@ the spec (float64) and the framework see the same numbers.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import math
 
 import numpy as np
 from hypothesis import strategies as st
 
+from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES, finfo, np_dtype, to_dtype
+from reference.editions import KERAS2, KERAS3
+from reference.registry import features
 
 _WIDTH = {"float16": 16, "bfloat16": 32, "float32": 32, "float64": 64}
 
@@ -166,3 +171,104 @@ def options(**choices):
 
 
 __all__ = ["arrays", "edge_values", "floats", "np_dtype", "options", "shapes", "weight_objects"]
+
+
+# --- core layers ----------------------------------------------------------------------------------
+# What the core layers' families (conformance/cases/layers_core, layers_reshaping, layers_dropout,
+# layers_masking, layers_regularization) share: the rows of their literal case tables, and the
+# strategies their common checks (shapes, mask propagation, config round trip) draw with.
+
+ACTIVATION_NAMES = tuple(f.name for f in features("activations"))
+
+
+@st.composite
+def unknown_dims(draw, case, edition):
+    """The call case's input shape with the batch None and some non-batch dims None, where the layer
+    allows it: everywhere, except Dense's last dim in Keras 2 (its compute_output_shape needs it) and
+    a multi-input Lambda, whose inputs get the same unknown dims (the hadamard product needs equal
+    shapes). A tuple, or a list of tuples for several inputs."""
+    shapes = [tuple(x.shape) for x in case.inputs]
+    rank = len(shapes[0])
+    free = list(range(1, rank - 1 if case.feature == "layers.Dense" and edition == KERAS2 else rank))
+    unknown = set(draw(st.lists(st.sampled_from(free), unique=True, max_size=len(free)))) if free else set()
+    out = [tuple(None if i == 0 or i in unknown else d for i, d in enumerate(s)) for s in shapes]
+    return out if len(out) > 1 else out[0]
+
+
+@st.composite
+def masked_cases(draw, cases):
+    """A call case drawn from ``cases`` (a core layer's, float32) with an input mask of shape
+    x.shape[:-1] (the timesteps of a 3-D input): ``none``, ``random`` booleans, or ``from_masking``
+    (the input as Masking(0.0) outputs it, some timesteps zeroed, with its mask). A single-input
+    Lambda gets ``mask="mask_positive"`` half the time; a dropout layer runs in training half the
+    time (the mask passes through either way)."""
+    case = draw(cases, label="case")
+    x = np.array(case.inputs[0], copy=True)
+    kind = draw(st.sampled_from(("none", "random", "from_masking")), label="mask_kind")
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="mask_seed"))
+    mask_shape = x.shape[:-1]
+    mask = None
+    if kind == "random":
+        mask = rng.random(mask_shape) < 0.6
+    elif kind == "from_masking":
+        zero = rng.random(mask_shape) < 0.4
+        x[zero] = 0.0
+        mask = np.any(x != 0, axis=-1)
+        x = np.where(mask[..., None], x, np.zeros_like(x))
+    changes = {"inputs": (x, *case.inputs[1:]), "mask": mask}
+    if case.feature == "layers.Lambda" and len(case.inputs) == 1 and draw(st.booleans(), label="with_mask_fn"):
+        changes["config"] = {**case.config, "mask": "mask_positive"}
+    if "Dropout" in case.feature:
+        changes["training"] = draw(st.booleans(), label="training")
+    return dataclasses.replace(case, **changes)
+
+
+def roundtrip_variant(extra=None, training=False):
+    """A config round trip of a generated call case, as ``(data, case) -> case``: the ``roundtrip``
+    case of the generated config (``extra`` None) or of it with the keys drawn from ``extra`` added,
+    with ``training`` set (a seeded dropout's clone must draw the same mask)."""
+    def variant(data, case):
+        config = case.config if extra is None else {**case.config, **data.draw(extra, label="options")}
+        return dataclasses.replace(case, op="roundtrip", config=config, training=training)
+    return variant
+
+
+# A data_format in mixed case: Keras 3 lower-cases it, Keras 2 rejects it.
+MIXED_CASE_DATA_FORMATS = st.sampled_from(({"data_format": "Channels_First"}, {"data_format": "CHANNELS_LAST"}))
+
+KERAS3_ONLY, KERAS2_ONLY = (KERAS3,), (KERAS2,)
+
+
+@dataclasses.dataclass(frozen=True)
+class Reject:
+    """One invalid configuration or input of a layer. ``x`` the input shape of a ``call`` case
+    (float32 values from -1 to 1), ``shape`` the input shape of a ``shape`` case (``x`` None);
+    ``editions`` those whose spec rejects it."""
+
+    config: dict
+    x: tuple | None = None
+    shape: object = None
+    training: bool = False
+    weights: dict | None = None
+    editions: tuple = (KERAS3, KERAS2)
+
+    def case(self, feature):
+        if self.x is None:
+            return Case(feature, "shape", self.config, shape=self.shape)
+        x = np.linspace(-1, 1, math.prod(self.x), dtype=np.float32).reshape(self.x)
+        return Case(feature, "call", self.config, (x,), weights=self.weights, training=self.training)
+
+
+@dataclasses.dataclass(frozen=True)
+class PageExample:
+    """A shape example of the seed page (../shared/seeds/001), literally: the layer's config, the
+    input shape (batch None; a list for several inputs; None for keras.Input) and the output shape
+    the page states (for keras.Input: its (shape, dtype))."""
+
+    feature: str
+    config: dict
+    shape: object
+    page: object
+
+    def case(self):
+        return Case(self.feature, "shape", self.config, shape=self.shape)

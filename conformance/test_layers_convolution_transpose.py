@@ -41,7 +41,7 @@ from conformance import strategies as cs
 from conformance import check
 from conformance.check import assert_close, assert_equal, assert_outputs, expect_rejection, run_both
 from conformance.divergence import recorder
-from conformance.layer_cases import ACTIVATION_NAMES
+from conformance.strategies import ACTIVATION_NAMES
 from reference.layers.convolution_transpose import consistent, effective_size
 
 FEATURES = ["layers.Conv1DTranspose", "layers.Conv2DTranspose", "layers.Conv3DTranspose"]

@@ -293,3 +293,58 @@ def layers_spatial(spec, case, expected):
     sizes = (size, size) if isinstance(size, int) else tuple(size)
     x = case.inputs[0]
     return reduction_ulps(4), [_bilinear_neighbourhood_max(x, axes, sizes) * max(x.shape[a] for a in axes)]
+
+
+# --- core layers ----------------------------------------------------------------------------------
+def layers_core(spec, case, expected):
+    """(ulps, scales) of Dense, Activation and Lambda, each formula's conditioning:
+
+    - Dense: x @ kernel + bias sums n = in + 1 terms at magnitude |x| @ |kernel| + |bias|
+      (:func:`weighted_sum_tolerance`);
+    - Activation: the activation's own (elementwise; softmax a reduction over the last axis), with
+      its cancellation scale;
+    - Lambda: square and scale_shift are one or two roundings (x * factor + shift cancels:
+      scaled by |x * factor| + |shift|); antirectifier and hadamard_product_sum reduce the last
+      axis (mean, norm, sum), scaled by the largest term."""
+    if case.feature == "layers.Dense":
+        x = np.asarray(case.inputs[0], np.float64)
+        k = np.asarray(case.weights["kernel"], np.float64)
+        b = np.asarray(case.weights.get("bias", np.zeros(k.shape[1])), np.float64)
+        return weighted_sum_tolerance(case, x @ k + b, k.shape[0] + 1, np.abs(x) @ np.abs(k) + np.abs(b))
+    if case.feature == "layers.Activation":
+        scale = cancellation_scale(f"activations.{case.config['activation']}", {}, case.inputs[0])
+        return ELEMENTWISE_ULPS if case.config["activation"] != "softmax" else reduction_ulps(
+            case.inputs[0].shape[-1]), [np.nan_to_num(scale, nan=0.0, posinf=0.0)]
+    if case.feature == "layers.Lambda":
+        n = case.inputs[0].shape[-1]
+        if case.config["function"] == "antirectifier":
+            return reduction_ulps(3 * n), [np.ones_like(e) for e in expected.outputs]
+        if case.config["function"] == "hadamard_product_sum":
+            prods = np.abs(np.asarray(case.inputs[0], np.float64) * np.asarray(case.inputs[1], np.float64))
+            return reduction_ulps(n), [prods, np.sum(prods, axis=-1)]
+        if case.config["function"] == "scale_shift":
+            args = case.config["arguments"]
+            x = np.asarray(case.inputs[0], np.float64)
+            return ELEMENTWISE_ULPS, [np.abs(x * args["factor"]) + abs(args["shift"])]
+        return ELEMENTWISE_ULPS, None
+    raise KeyError(f"no tolerance for {case.feature}")
+
+
+def exact(spec, case, expected):
+    """(0, None): a layer whose output is a rearrangement or copy of its input, bit for bit (NaN
+    payloads aside)."""
+    return 0, None
+
+
+# They only move, copy or select values (a dropout at inference, Masking, ActivityRegularization's output).
+layers_reshaping = layers_dropout = layers_masking = layers_regularization = exact
+
+
+def layer_losses(case) -> int:
+    """The ULPs of a layer's losses (ActivityRegularization, Dense): each is a sum, and the longest
+    behind any one loss is the output's (an activity loss), the kernel's or the bias'."""
+    x = case.inputs[0]
+    if case.feature == "layers.ActivityRegularization":
+        return reduction_ulps(x.size)
+    units = case.config["units"]
+    return reduction_ulps(max(x.size // x.shape[-1] * units, x.shape[-1] * units, units))

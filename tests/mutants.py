@@ -371,6 +371,6 @@ def softmax_onednn(device="cpu", edition=None):
 
 def masking_daz(device="cpu", edition=None):
     """Not a mutant: Masking comparing with subnormals as zero (DAZ), which the policy accepts."""
-    from tests.mutants_layers_masks import _MaskingDenormalsAreZero
+    from tests.mutants_layers_masking import _MaskingDenormalsAreZero
 
     return Mutant("masking_daz", {"layers.Masking": _MaskingDenormalsAreZero}, device=device, edition=edition)

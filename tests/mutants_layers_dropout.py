@@ -1,4 +1,5 @@
-"""Mutants of Dropout's training-time semantics (conformance/test_layers_dropout.py).
+"""Mutants of Dropout and SpatialDropout1D/2D/3D (conformance/test_layers_dropout.py): each a reference
+layer with one semantic broken, as a port could get it wrong.
 
 Each broken layer draws its randomness from the ``rng`` the reference adapter passes
 (seeded from config["seed"]), except the seed mutants, which ignore it.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from reference.layers import dropout
-from tests.mutants import Mutant
+from tests.mutants import Mutant, target
 
 
 def _drop(layer, x, rng, *, keep_prob=None, scale=None, noise=None):
@@ -180,6 +181,71 @@ class _DropoutRate1ZerosInEveryEdition(dropout.Dropout):
         return super().call(x, weights=weights, training=training, mask=mask, rng=rng)
 
 
+# --- values (inference) ------------------------------------------------------------------------
+class _DropoutRescalesAtInference(dropout.Dropout):
+    def call(self, x, *, weights, training, mask, rng):
+        if not training and 0 < self.rate < 1:
+            return x / (1.0 - self.rate)
+        return super().call(x, weights=weights, training=training, mask=mask, rng=rng)
+
+
+class _SpatialDropout2DRescalesAtInference(dropout.SpatialDropout2D):
+    def call(self, x, *, weights, training, mask, rng):
+        if not training and 0 < self.rate < 1:
+            return x / (1.0 - self.rate)
+        return super().call(x, weights=weights, training=training, mask=mask, rng=rng)
+
+
+# --- propagation -------------------------------------------------------------------------------
+class _SpatialDropout2DDropsMask(dropout.SpatialDropout2D):
+    supports_masking = False
+
+
+# --- rejects -----------------------------------------------------------------------------------
+class _DropoutClipsRate(dropout.Dropout):
+    """A rate above 1 clipped to 1 instead of rejected."""
+
+    def __init__(self, rate, noise_shape=None, seed=None, *, edition="keras3"):
+        if isinstance(rate, (int, float)) and rate > 1:
+            rate = 1.0
+        super().__init__(rate, noise_shape, seed, edition=edition)
+
+
+class _DropoutNoiseShapeUnchecked(dropout.Dropout):
+    """Keras 2's construction in Keras 3: noise_shape is not validated (a NumPy array passes)."""
+
+    def __init__(self, rate, noise_shape=None, seed=None, *, edition="keras3"):
+        super().__init__(rate, None, seed, edition=edition)
+        self.noise_shape = noise_shape
+
+
+class _SpatialDropout2DAnyRank(dropout.SpatialDropout2D):
+    """No rank check at inference (the identity on any input)."""
+
+    def call(self, x, *, weights, training, mask, rng):
+        if not training:
+            return x.copy()
+        return super().call(x, weights=weights, training=training, mask=mask, rng=rng)
+
+
+# --- roundtrip ---------------------------------------------------------------------------------
+class _DropoutConfigDropsNoiseShape(dropout.Dropout):
+    def get_config(self):
+        config = super().get_config()
+        config.pop("noise_shape")
+        return config
+
+
+class _SpatialDropout2DConfigNoDataFormat(dropout.SpatialDropout2D):
+    """Keras 2's config in Keras 3: no data_format, so a channels_first clone is channels_last."""
+
+    def get_config(self):
+        return {"rate": self.rate, "noise_shape": None, "seed": self.seed}
+
+    def __init__(self, rate, data_format=None, seed=None, noise_shape=None, *, edition="keras3"):
+        super().__init__(rate, data_format, seed, edition=edition)
+
+
 class _Keras2Mutant(Mutant):
     """A mutant checked against the Keras 2 edition (the plugin's spec takes the adapter's edition)."""
 
@@ -187,33 +253,41 @@ class _Keras2Mutant(Mutant):
         super().__init__(name, patches, device=device, edition=edition or "keras2")
 
 
-def _m(name, cls, feature, check, adapter=Mutant):
-    return name, (adapter, {feature: cls}, "layers_dropout", check, feature)
-
-
-MUTANTS = dict([
-    _m("dropout_no_rescale", _DropoutNoRescale, "layers.Dropout", "training_values"),
-    _m("spatial_dropout1d_scales_by_keep_prob", _SpatialDropout1DScalesByKeepProb, "layers.SpatialDropout1D",
-       "training_values"),
-    _m("dropout_noise_shape_ignored", _DropoutNoiseShapeIgnored, "layers.Dropout", "training_values"),
-    _m("dropout_multiplies_mask", _DropoutMultipliesMask, "layers.Dropout", "training_values"),
-    _m("spatial_dropout1d_drops_timesteps", _SpatialDropout1DDropsTimesteps, "layers.SpatialDropout1D",
-       "training_values"),
-    _m("spatial_dropout2d_channels_first_last_axis", _SpatialDropout2DChannelsFirstLastAxis,
-       "layers.SpatialDropout2D", "training_values"),
-    _m("spatial_dropout3d_elementwise", _SpatialDropout3DElementwise, "layers.SpatialDropout3D", "training_values"),
-    _m("spatial_dropout3d_ignores_data_format", _SpatialDropout3DIgnoresDataFormat, "layers.SpatialDropout3D",
-       "training_values"),
-    _m("dropout_rate_is_keep_prob", _DropoutRateIsKeepProb, "layers.Dropout", "dropped_fraction"),
-    _m("dropout_rate_5_percent_high", _DropoutRateFivePercentHigh, "layers.Dropout", "dropped_fraction"),
-    _m("dropout_none_entries_as_one", _DropoutNoneEntriesAsOne, "layers.Dropout", "dropped_fraction"),
-    _m("dropout_seed_ignored", _DropoutSeedIgnored, "layers.Dropout", "seeded"),
-    _m("spatial_dropout2d_seed_constant", _SpatialDropout2DSeedConstant, "layers.SpatialDropout2D", "seeded"),
-    _m("dropout_at_inference", _DropoutAtInference, "layers.Dropout", "inference"),
-    _m("spatial_dropout3d_rate0_in_float32", _SpatialDropout3DRate0InFloat32, "layers.SpatialDropout3D", "inference"),
-    _m("dropout_rate1_identity", _DropoutRate1Identity, "layers.Dropout", "rate_edges"),
-    _m("spatial_dropout2d_rate1_multiplies", _SpatialDropout2DRate1Multiplies, "layers.SpatialDropout2D",
-       "rate_edges"),
-    _m("dropout_keras2_accepts_rate1", _DropoutRate1ZerosInEveryEdition, "layers.Dropout", "rate_edges",
-       adapter=_Keras2Mutant),
-])
+MUTANTS = {
+    "dropout_no_rescale": target("training_values", "layers.Dropout", _DropoutNoRescale),
+    "spatial_dropout1d_scales_by_keep_prob": target("training_values", "layers.SpatialDropout1D",
+                                                    _SpatialDropout1DScalesByKeepProb),
+    "dropout_noise_shape_ignored": target("training_values", "layers.Dropout", _DropoutNoiseShapeIgnored),
+    "dropout_multiplies_mask": target("training_values", "layers.Dropout", _DropoutMultipliesMask),
+    "spatial_dropout1d_drops_timesteps": target("training_values", "layers.SpatialDropout1D",
+                                                _SpatialDropout1DDropsTimesteps),
+    "spatial_dropout2d_channels_first_last_axis": target("training_values", "layers.SpatialDropout2D",
+                                                         _SpatialDropout2DChannelsFirstLastAxis),
+    "spatial_dropout3d_elementwise": target("training_values", "layers.SpatialDropout3D", _SpatialDropout3DElementwise),
+    "spatial_dropout3d_ignores_data_format": target("training_values", "layers.SpatialDropout3D",
+                                                    _SpatialDropout3DIgnoresDataFormat),
+    "dropout_rate_is_keep_prob": target("dropped_fraction", "layers.Dropout", _DropoutRateIsKeepProb),
+    "dropout_rate_5_percent_high": target("dropped_fraction", "layers.Dropout", _DropoutRateFivePercentHigh),
+    "dropout_none_entries_as_one": target("dropped_fraction", "layers.Dropout", _DropoutNoneEntriesAsOne),
+    "dropout_seed_ignored": target("seeded", "layers.Dropout", _DropoutSeedIgnored),
+    "spatial_dropout2d_seed_constant": target("seeded", "layers.SpatialDropout2D", _SpatialDropout2DSeedConstant),
+    "dropout_at_inference": target("inference", "layers.Dropout", _DropoutAtInference),
+    "spatial_dropout3d_rate0_in_float32": target("inference", "layers.SpatialDropout3D",
+                                                 _SpatialDropout3DRate0InFloat32),
+    "dropout_rate1_identity": target("rate_edges", "layers.Dropout", _DropoutRate1Identity),
+    "spatial_dropout2d_rate1_multiplies": target("rate_edges", "layers.SpatialDropout2D",
+                                                 _SpatialDropout2DRate1Multiplies),
+    "dropout_keras2_accepts_rate1": target("rate_edges", "layers.Dropout", _DropoutRate1ZerosInEveryEdition,
+                                           adapter=_Keras2Mutant),
+    # values, propagation, rejects, roundtrip
+    "dropout_rescales_at_inference": target("values", "layers.Dropout", _DropoutRescalesAtInference),
+    "spatial_dropout2d_rescales_at_inference": target("values", "layers.SpatialDropout2D",
+                                                      _SpatialDropout2DRescalesAtInference),
+    "spatial_dropout2d_drops_mask": target("propagation", "layers.SpatialDropout2D", _SpatialDropout2DDropsMask),
+    "dropout_clips_rate": target("rejects", "layers.Dropout", _DropoutClipsRate),
+    "dropout_noise_shape_unchecked": target("rejects", "layers.Dropout", _DropoutNoiseShapeUnchecked),
+    "spatial_dropout2d_any_rank": target("rejects", "layers.SpatialDropout2D", _SpatialDropout2DAnyRank),
+    "dropout_config_drops_noise_shape": target("roundtrip", "layers.Dropout", _DropoutConfigDropsNoiseShape),
+    "spatial_dropout2d_config_no_data_format": target("roundtrip", "layers.SpatialDropout2D",
+                                                      _SpatialDropout2DConfigNoDataFormat),
+}
