@@ -324,6 +324,67 @@ def compare(spec, adapter, case, tolerance_of):
     return result
 
 
+# --- shapes ---
+def norm(shape):
+    """A shape, or a list of shapes (several outputs), as plain tuples of int/None."""
+    if isinstance(shape, (list, tuple)) and shape and all(isinstance(s, (list, tuple)) for s in shape):
+        return [norm(s) for s in shape]
+    return tuple(None if d is None else int(d) for d in shape)
+
+
+def _as_shapes(shape) -> list:
+    """Always a list of shapes (a single-output layer has one)."""
+    shape = norm(shape)
+    return shape if isinstance(shape, list) else [shape]
+
+
+def _agree(symbolic, concrete) -> bool:
+    """Whether a symbolic shape list admits the concrete one (None matches any size)."""
+    return len(symbolic) == len(concrete) and all(
+        len(s) == len(c) and all(a is None or a == b for a, b in zip(s, c)) for s, c in zip(symbolic, concrete))
+
+
+def assert_shapes(spec, adapter, call, symbolic, *, called=True):
+    """For a ``call`` case and its input shape with a None batch and some unknown dims
+    (``symbolic``, e.g. strategies.unknown_dims): (1) compute_output_shape of ``symbolic`` equals
+    the spec's; (2) the outputs of the call have the spec's shapes; (3) the adapter's own
+    compute_output_shape for the concrete input shape agrees with the shapes its call gives (None
+    matches any size) and equals the spec's. Without ``called`` (a call whose values are another
+    check's business, e.g. an implementation-defined interpolation), only compute_output_shape:
+    (1), and (3) against the spec alone. Both sides rejecting a step ends that step. A layer of
+    several inputs takes a list of shapes (``symbolic`` too), a layer of one input its shape.
+    The one shape check of every layer family."""
+    # (1) symbolic, with unknown dims
+    case = Case(call.feature, "shape", call.config, shape=symbolic)
+    result = run_both(spec, adapter, case)
+    if result is not None:
+        expected, actual = result
+        assert_equal(norm(actual), norm(expected), case, adapter, "compute_output_shape")
+
+    # (2) the actual shapes of a call
+    got = None
+    result = run_both(spec, adapter, call) if called else None
+    if called and result is None:
+        return
+    if result is not None:
+        expected, actual = result
+        got = [tuple(o.shape) for o in actual.outputs]
+        assert_equal(got, [tuple(o.shape) for o in expected.outputs], call, adapter, "output shapes")
+
+    # (3) the adapter's compute_output_shape for the concrete shape agrees with its own call
+    shapes = [tuple(x.shape) for x in call.inputs]
+    concrete = Case(call.feature, "shape", call.config, shape=shapes if len(shapes) > 1 else shapes[0])
+    result = run_both(spec, adapter, concrete)
+    if result is not None:
+        expected_sym, actual_sym = _as_shapes(result[0]), _as_shapes(result[1])
+        if got is not None and not _agree(actual_sym, got):
+            raise Divergence(f"compute_output_shape={actual_sym!r}, but the adapter's own call gives outputs of "
+                             f"shapes {got!r} [{label(concrete)}]",
+                             {"case": case_dict(concrete), "snippet": adapter.snippet(call),
+                              "mismatches": [{"actual": repr(actual_sym), "expected": repr(got)}]})
+        assert_equal(actual_sym, expected_sym, concrete, adapter, "compute_output_shape")
+
+
 def assert_masks(actual, expected, case, adapter, spec=None):
     """The output masks, exactly: both None, or the same boolean array. With ``spec``, masks that
     equal the spec's on the case with subnormals flushed to zero are accepted too (the one
@@ -448,38 +509,6 @@ def assert_orthonormal(actual, init, case, adapter):
                  dtype=case.dtype, check_dtype=False)
 
 
-# --- shapes ---
-def assert_symbolic_shape(spec, adapter, call, symbolic, *, called=True):
-    """The output shape of a layer's ``call`` case, three ways:
-
-    - compute_output_shape of ``symbolic`` (the call's input shapes with some dims None) equals the
-      spec's, or both reject it;
-    - compute_output_shape of the call's concrete input shapes equals the spec's (the spec must accept
-      them: the call is a valid case);
-    - with ``called``, the shape of the adapter's output of the call equals the spec's
-      compute_output_shape of those shapes (nothing to compare when both reject the call).
-
-    The output is compared with the spec's shape, not with the adapter's own compute_output_shape:
-    every divergence's "should be" is the spec's value, and the adapter's compute_output_shape has
-    just been found equal to it, so the adapter's symbolic and actual shapes agree as well. A layer of
-    several inputs takes a list of shapes (``symbolic`` too), a layer of one input its shape."""
-    shapes = [tuple(np.shape(x)) for x in call.inputs]
-    concrete = shapes if len(shapes) > 1 else shapes[0]
-    case = Case(call.feature, "shape", call.config, shape=symbolic)
-    result = run_both(spec, adapter, case)
-    if result is not None:
-        assert_equal(tuple(result[1]), tuple(result[0]), case, adapter, "compute_output_shape")
-    exact = Case(call.feature, "shape", call.config, shape=concrete)
-    result = run_both(spec, adapter, exact)
-    if result is None:
-        raise AssertionError(f"the spec rejects the input shapes of a valid case [{label(exact)}]")
-    expected_shape, actual_shape = result
-    assert_equal(tuple(actual_shape), tuple(expected_shape), exact, adapter, "compute_output_shape")
-    result = run_both(spec, adapter, call) if called else None
-    if result is not None:
-        assert_equal(tuple(np.shape(result[1].outputs[0])), tuple(expected_shape), call, adapter, "output shape")
-
-
 # --- layers_pooling ---
 def _nan_window_outcomes(layer, x, actual, defined, dtype):
     """What the adapter put (``actual``) where a max-pooling window of ``x`` holds a NaN (``defined``
@@ -592,60 +621,6 @@ def layer_values(spec, adapter, case, tolerance_of):
         a, e = softmax_set_aside(actual.outputs[0], expected.outputs[0], case.inputs[0], -1, case, adapter)
         actual, expected = dataclasses.replace(actual, outputs=[a]), dataclasses.replace(expected, outputs=[e])
     assert_outputs(actual, expected, case, adapter, ulps=ulps, scales=scales)
-
-
-def norm(shape):
-    """A shape, or a list of shapes (several outputs), as plain tuples of int/None."""
-    if isinstance(shape, (list, tuple)) and shape and all(isinstance(s, (list, tuple)) for s in shape):
-        return [norm(s) for s in shape]
-    return tuple(None if d is None else int(d) for d in shape)
-
-
-def _as_shapes(shape) -> list:
-    """Always a list of shapes (a single-output layer has one)."""
-    shape = norm(shape)
-    return shape if isinstance(shape, list) else [shape]
-
-
-def _agree(symbolic, concrete) -> bool:
-    """Whether a symbolic shape list admits the concrete one (None matches any size)."""
-    return len(symbolic) == len(concrete) and all(
-        len(s) == len(c) and all(a is None or a == b for a, b in zip(s, c)) for s, c in zip(symbolic, concrete))
-
-
-def assert_layer_shapes(spec, adapter, call, symbolic):
-    """For a ``call`` case and its input shape with a None batch and some unknown dims
-    (``symbolic``, e.g. strategies.unknown_dims): (1) compute_output_shape of ``symbolic`` equals
-    the spec's; (2) the outputs of the call have the spec's shapes; (3) the adapter's own
-    compute_output_shape for the concrete input shape agrees with the shapes its call gives (None
-    matches any size) and equals the spec's."""
-    # (1) symbolic, with unknown dims
-    case = Case(call.feature, "shape", call.config, shape=symbolic)
-    result = run_both(spec, adapter, case)
-    if result is not None:
-        expected, actual = result
-        assert_equal(norm(actual), norm(expected), case, adapter, "compute_output_shape")
-
-    # (2) the actual shapes of a call
-    result = run_both(spec, adapter, call)
-    if result is None:
-        return
-    expected, actual = result
-    got = [tuple(o.shape) for o in actual.outputs]
-    assert_equal(got, [tuple(o.shape) for o in expected.outputs], call, adapter, "output shapes")
-
-    # (3) the adapter's compute_output_shape for the concrete shape agrees with its own call
-    shapes = [tuple(x.shape) for x in call.inputs]
-    concrete = Case(call.feature, "shape", call.config, shape=shapes if len(shapes) > 1 else shapes[0])
-    result = run_both(spec, adapter, concrete)
-    if result is not None:
-        expected_sym, actual_sym = _as_shapes(result[0]), _as_shapes(result[1])
-        if not _agree(actual_sym, got):
-            raise Divergence(f"compute_output_shape={actual_sym!r}, but the adapter's own call gives outputs of "
-                             f"shapes {got!r} [{label(concrete)}]",
-                             {"case": case_dict(concrete), "snippet": adapter.snippet(call),
-                              "mismatches": [{"actual": repr(actual_sym), "expected": repr(got)}]})
-        assert_equal(actual_sym, expected_sym, concrete, adapter, "compute_output_shape")
 
 
 def assert_seed_page(spec, adapter, example, name):

@@ -55,11 +55,11 @@ def test_default_weights(spec, adapter, feature, config, input_shape):
 @given(data=st.data())
 def test_shapes(spec, adapter, feature, data):
     """Output shapes of generated configs and inputs, symbolic (with unknown dims) and actual, and the
-    adapter's symbolic shape agreeing with its own call (check.assert_layer_shapes).
+    adapter's symbolic shape agreeing with its own call (check.assert_shapes).
     Covers Dense on ranks 2-4, Lambda's output_shape as a tuple, a function, and a list (two outputs)."""
     call = data.draw(CASES[feature]("float32"), label="case")
     symbolic = data.draw(cs.unknown_dims(call, spec.edition), label="symbolic input shape")
-    check.assert_layer_shapes(spec, adapter, call, symbolic)
+    check.assert_shapes(spec, adapter, call, symbolic)
 
 
 @pytest.mark.parametrize("feature", ["layers.Input"])

@@ -45,10 +45,10 @@ def test_values(spec, adapter, feature, dtype, data):
 @given(data=st.data())
 def test_shapes(spec, adapter, feature, data):
     """Output shapes of generated configs and inputs, symbolic (with unknown dims) and actual, and the
-    adapter's symbolic shape agreeing with its own call (check.assert_layer_shapes)."""
+    adapter's symbolic shape agreeing with its own call (check.assert_shapes)."""
     call = data.draw(CASES[feature]("float32"), label="case")
     symbolic = data.draw(cs.unknown_dims(call, spec.edition), label="symbolic input shape")
-    check.assert_layer_shapes(spec, adapter, call, symbolic)
+    check.assert_shapes(spec, adapter, call, symbolic)
 
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)

@@ -8,7 +8,7 @@ Concatenate, Dot) against reference/layers/merging.py; cases in conformance/case
   Minimum and Multiply use the masks in their values; Concatenate combines them per axis; Dot drops them).
 - ``shapes``: the symbolic compute_output_shape of input shapes with None batch and dims equals the
   spec's, and so do the adapter's compute_output_shape of the concrete shapes and the shape of its
-  output (check.assert_symbolic_shape).
+  output (check.assert_shapes).
 - ``rejects``: a table of invalid inputs and configs both must reject.
 - ``roundtrip``: get_config/from_config (Concatenate's axis, Dot's axes and normalize).
 
@@ -59,10 +59,10 @@ def test_masks(spec, adapter, feature, data):
 def test_shapes(spec, adapter, feature, data):
     """compute_output_shape of the input shapes with None batch and dims equals the spec's (or both
     reject them); the adapter's compute_output_shape of the concrete shapes and the shape of its output
-    equal the spec's (check.assert_symbolic_shape)."""
+    equal the spec's (check.assert_shapes)."""
     call = data.draw(merge_cases(feature, "float32"), label="case")
     concrete = [tuple(np.shape(x)) for x in call.inputs]
-    check.assert_symbolic_shape(spec, adapter, call, symbolic(cs.rng(data.draw), concrete, call.config))
+    check.assert_shapes(spec, adapter, call, symbolic(cs.rng(data.draw), concrete, call.config))
 
 
 @pytest.mark.parametrize("feature, reject", [(f, name) for f, rows in REJECTED.items() for name in rows])

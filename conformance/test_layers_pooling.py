@@ -21,7 +21,7 @@ conformance/cases/layers_pooling.py.
   not the lowest finite number) next to windows that mix -inf with finite values.
 - ``shapes``: compute_output_shape of input shapes with None batch/spatial/channel dims equals the
   spec's; the adapter's compute_output_shape of the concrete shape and the shape of its own output
-  equal the spec's (check.assert_symbolic_shape; padding in lower case: Keras 3's
+  equal the spec's (check.assert_shapes; padding in lower case: Keras 3's
   compute_output_shape is case-sensitive).
 - ``masks``: GlobalAveragePooling1D with a (batch, steps) mask (masked steps hold NaN/inf, which must
   not reach the output; a row with every step masked gives NaN); GlobalMaxPooling1D, MaxPooling1D and
@@ -93,13 +93,13 @@ def test_neg_inf(spec, adapter, feature):
 def test_shapes(spec, adapter, feature, data):
     """compute_output_shape of the input shape with None batch (mostly), spatial and channel dims
     equals the spec's (or both reject it); the adapter's compute_output_shape of the concrete shape and
-    the shape of its output equal the spec's (check.assert_symbolic_shape)."""
+    the shape of its output equal the spec's (check.assert_shapes)."""
     call = data.draw(pooling_cases(feature, "float32", mixed=False), label="case")
     rng = cs.rng(data.draw)
     concrete = tuple(np.shape(call.inputs[0]))
     symbolic = tuple(None if (i == 0 and rng.random() < 0.8) or (i and rng.random() < 0.3) else d
                      for i, d in enumerate(concrete))
-    check.assert_symbolic_shape(spec, adapter, call, symbolic)
+    check.assert_shapes(spec, adapter, call, symbolic)
 
 
 @pytest.mark.filterwarnings("ignore:.*does not support masking")

@@ -31,12 +31,12 @@ def test_values(spec, adapter, feature, dtype, data):
 @given(data=st.data())
 def test_shapes(spec, adapter, feature, data):
     """Output shapes of generated configs and inputs, symbolic (with unknown dims) and actual, and the
-    adapter's symbolic shape agreeing with its own call (check.assert_layer_shapes).
+    adapter's symbolic shape agreeing with its own call (check.assert_shapes).
     Covers Reshape's -1 (anywhere), Permute's 1-indexed dims, Flatten (both data formats, rank-1
     input -> (N, 1)), RepeatVector."""
     call = data.draw(SHAPE_CASES[feature]("float32"), label="case")
     symbolic = data.draw(cs.unknown_dims(call, spec.edition), label="symbolic input shape")
-    check.assert_layer_shapes(spec, adapter, call, symbolic)
+    check.assert_shapes(spec, adapter, call, symbolic)
 
 
 @pytest.mark.parametrize("feature, example", [(e.feature, name) for name, e in SEED_PAGE.items()])

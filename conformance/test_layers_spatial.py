@@ -14,7 +14,7 @@ conformance/cases/layers_spatial.py.
 - ``shapes``: compute_output_shape of the input shape with the batch (mostly), some spatial dims and
   the channels unknown (None) equals the spec's (or both reject it); the adapter's
   compute_output_shape of the concrete shape and the shape of its own output equal the spec's
-  (check.assert_symbolic_shape).
+  (check.assert_shapes).
 - ``masks``: none of these layers supports masking: with a mask on the input, the output carries
   none (Keras 3 drops it with a warning), and the values are unchanged.
 - ``rejects``: a table of invalid configs and inputs both must reject: negative crop/pad, wrong
@@ -94,7 +94,7 @@ def test_shapes(spec, adapter, feature, data):
     p = {0: 0.8, channel: 0.2}
     symbolic = tuple(None if rng.random() < p.get(i, 0.3) else d for i, d in enumerate(concrete))
     # the call of an implementation-defined interpolation is test_implementation_defined's
-    check.assert_symbolic_shape(spec, adapter, call, symbolic,
+    check.assert_shapes(spec, adapter, call, symbolic,
                                 called=interp not in IMPLEMENTATION_DEFINED_INTERPOLATIONS)
 
 
