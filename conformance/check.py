@@ -87,6 +87,15 @@ def expect_rejection(spec, adapter, case):
                          _detail(adapter, case))
 
 
+def expect_acceptance(spec, adapter, case):
+    """Both the spec and the adapter must accept ``case``: a row of a rejects table that the spec's
+    edition accepts (Keras 2 is laxer in places). Returns run_both's (expected, actual)."""
+    result = run_both(spec, adapter, case)
+    if result is None:
+        raise Divergence(f"both reject what {spec.edition} accepts [{label(case)}]", _detail(adapter, case))
+    return result
+
+
 def _fmt(v) -> str:
     return f"{v:.9g}" if isinstance(v, float) else repr(v)
 
@@ -340,3 +349,35 @@ def assert_losses(actual, expected, case, adapter, *, ulps):
     assert_equal(len(actual.losses), len(expected.losses), case, adapter, "len(layer.losses)")
     for a, e in zip(actual.losses, expected.losses):
         assert_close(np.float64(a), np.float64(e), case, adapter, ulps=ulps, check_dtype=False)
+
+
+# --- layers_convolution, layers_convolution_transpose ---
+def assert_weight_losses(spec, adapter, case):
+    """``layer.losses`` of a convolution-family layer after a call: one penalty per weight whose
+    regularizer is set, in weight order, each within reduction_ulps(the largest weight's size)."""
+    result = run_both(spec, adapter, case)
+    if result is not None:
+        expected, actual = result
+        longest = max(np.size(w) for w in case.weights.values())
+        assert_losses(actual, expected, case, adapter, ulps=tolerance.reduction_ulps(longest))
+
+
+# --- layers_embedding ---
+def out_of_range_rows(rows, indices, table) -> str:
+    """What an adapter put where an Embedding index is outside ``table``: zero rows, NaN rows, the row
+    of the index mod input_dim (a wrap), the nearest row (a clamp) or other rows, one ``rows[i]`` per
+    ``indices[i]``; the kinds found, in words."""
+    input_dim = len(table)
+    kinds = []
+    for row, i in zip(rows, indices):
+        if np.all(row == 0):
+            kinds.append("zero rows")
+        elif np.all(np.isnan(row)):
+            kinds.append("NaN rows")
+        elif np.isfinite(i) and -2**31 <= i < 2**31 and np.array_equal(row, table[int(np.trunc(i)) % input_dim]):
+            kinds.append("wraps (index mod input_dim)")
+        elif np.array_equal(row, table[0 if i < 0 else input_dim - 1]):
+            kinds.append("clamps to the nearest row")
+        else:
+            kinds.append(f"other rows ({row.tolist()})")
+    return ", ".join(sorted(set(kinds)))
