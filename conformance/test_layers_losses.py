@@ -1,6 +1,6 @@
-"""Layer losses (``layer.losses`` after one call): activity regularization, Dense's weight
-regularizers, and the weight regularizers of the convolution families (``weight_losses``), by
-value and in Keras' order.
+"""Layer losses (``layer.losses`` after one call): activity regularization and Dense's weight
+regularizers, by value and in Keras' order (the convolution families' weight regularizers:
+``weight_losses`` in conformance/test_layers_convolution.py and test_layers_convolution_transpose.py).
 
 Keras 3 (``Layer.__call__``, ``Layer.losses``): an activity regularizer adds
 regularizer(output) / batch_size (``divide_no_nan``; a rank-0 output is not divided) for each
@@ -58,37 +58,6 @@ def dense_case(draw, dtype):
 
 STRATEGIES = {"layers.ActivityRegularization": activity_regularization_case, "layers.Dense": dense_case}
 
-# Layers with several regularized weights, by config key in weight order (Keras' losses order).
-WEIGHT_REGULARIZERS = {
-    "layers.Conv1D": ("kernel_regularizer", "bias_regularizer"),
-    "layers.Conv2DTranspose": ("kernel_regularizer", "bias_regularizer"),
-    "layers.DepthwiseConv1D": ("depthwise_regularizer", "bias_regularizer"),
-    "layers.SeparableConv1D": ("depthwise_regularizer", "pointwise_regularizer", "bias_regularizer"),
-}
-
-
-@st.composite
-def weighted_layer_case(draw, feature, dtype):
-    """A convolution-family layer (2 filters, kernel 2, input (1, 3, 2) or (1, 3, 3, 2)) with each
-    of its weight regularizers maybe set, use_bias either way, and weights on the grid of
-    :func:`strategies.grid`; the weight shapes are the spec's (``weight_shapes``)."""
-    import reference
-
-    rank = 2 if feature.endswith("2DTranspose") else 1
-    config = {"kernel_size": 2, "use_bias": draw(st.booleans(), label="use_bias")}
-    if "Depthwise" not in feature:
-        config["filters"] = 2
-    for name in WEIGHT_REGULARIZERS[feature]:
-        reg = draw(identifiers(dtype), label=name)
-        if reg is not None:
-            config[name] = reg
-    shape = (1, *(3,) * rank, 2)
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="values_seed"))
-    layer = reference.get_feature(feature).obj(**{k: v for k, v in config.items() if not k.endswith("regularizer")})
-    weights = {k: cs.grid(rng, s, dtype) for k, s in layer.weight_shapes(shape).items()}
-    return Case(feature, "call", config, (cs.grid(rng, shape, dtype),), dtype=dtype, weights=weights)
-
-
 def summed_elements(case) -> int:
     """The longest sum behind any one loss: the output (an activity loss), the kernel or the bias."""
     x = case.inputs[0]
@@ -111,21 +80,6 @@ def test_losses(spec, adapter, feature, dtype, data):
     if result is not None:
         expected, actual = result
         assert_losses(actual, expected, case, adapter, ulps=reduction_ulps(summed_elements(case)))
-
-
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("feature", sorted(WEIGHT_REGULARIZERS))
-@given(data=st.data())
-def test_weight_losses(spec, adapter, feature, dtype, data):
-    """layer.losses of a convolution-family layer after a call: one penalty per weight whose
-    regularizer is set, in weight order (Conv/transposed: kernel, bias; Depthwise: its kernel,
-    bias; Separable: depthwise_kernel, pointwise_kernel, bias), a bias penalty only with use_bias."""
-    case = data.draw(weighted_layer_case(feature, dtype), label="case")
-    result = run_both(spec, adapter, case)
-    if result is not None:
-        expected, actual = result
-        longest = max(np.size(w) for w in case.weights.values())
-        assert_losses(actual, expected, case, adapter, ulps=reduction_ulps(longest))
 
 
 def edge_cases(feature, dtype):
