@@ -73,24 +73,24 @@ def test_forms(spec, adapter, feature, form, data):
 
 
 @pytest.mark.parametrize("feature", FEATURES)
-@FEW
 @given(data=st.data())
 def test_shapes(spec, adapter, feature, data):
-    """compute_output_shape of an input shape with None dims (batch, spatial, channel), for any
-    data_format, dilation and output_padding, equals the spec's ((n - 1) * s + max(k_eff, s) valid,
-    n * s same, with output_padding (n - 1) * s + k_eff [% 2] + op); a channels_last call (dilation 1,
-    consistent padding) gives an output of the spec's shape."""
+    """compute_output_shape of an input shape with the batch None, and with None dims (batch, spatial,
+    channel) drawn, for any data_format, dilation and output_padding, equals the spec's ((n - 1) * s +
+    max(k_eff, s) valid, n * s same, with output_padding (n - 1) * s + k_eff [% 2] + op); a channels_last
+    call (dilation 1, consistent padding) gives an output of the spec's shape."""
     config, spatial = data.draw(convt_configs(feature, "any"), label="config")
     first = config.get("data_format") == "channels_first"
     channels = data.draw(st.integers(1, 3), label="in_channels")
     shape = (2, channels, *spatial) if first else (2, *spatial, channels)
     unknown = data.draw(st.lists(st.booleans(), min_size=len(shape), max_size=len(shape)), label="unknown")
     symbolic = tuple(None if u else d for d, u in zip(shape, unknown))
-    case = Case(feature, "shape", config, shape=symbolic)
-    result = run_both(spec, adapter, case)
-    if result is not None:
-        expected, actual = result
-        assert_equal(tuple(actual), tuple(expected), case, adapter, "compute_output_shape")
+    for input_shape in ((None, *shape[1:]), symbolic):
+        case = Case(feature, "shape", config, shape=input_shape)
+        result = run_both(spec, adapter, case)
+        if result is not None:
+            expected, actual = result
+            assert_equal(tuple(actual), tuple(expected), case, adapter, "compute_output_shape")
     # The call: channels_last, dilation 1, and output_padding dropped where TensorFlow cannot compute it.
     call_config = {k: v for k, v in config.items() if k not in ("data_format", "dilation_rate")}
     layer = spec.build(feature, call_config)
