@@ -13,7 +13,7 @@ import numpy as np
 
 from adapters.base import LayerResult, Rejected
 from adapters.dtypes import np_dtype, to_dtype
-from conformance import tolerance
+from conformance import stats, tolerance
 from conformance.divergence import Divergence, recorder
 from conformance.summary import case_dict
 from reference.activations import softmax_defined
@@ -351,7 +351,49 @@ def assert_losses(actual, expected, case, adapter, *, ulps):
         assert_close(np.float64(a), np.float64(e), case, adapter, ulps=ulps, check_dtype=False)
 
 
-# --- layers_convolution, layers_convolution_transpose ---
+# --- layers_convolution, layers_convolution_transpose, layers_locally_connected, layers_embedding ---
+def assert_compute_output_shape(spec, adapter, case):
+    """A layer's ``shape`` case: compute_output_shape of ``case.shape`` (None where a dim is unknown)
+    equals the spec's, or both reject it."""
+    result = run_both(spec, adapter, case)
+    if result is not None:
+        expected, actual = result
+        assert_equal(tuple(actual), tuple(expected), case, adapter, "compute_output_shape")
+
+
+def assert_call_shape(spec, adapter, call):
+    """A layer's ``call`` case: its one output has the shape the spec's compute_output_shape gives for
+    the input's, in the spec's result and in the adapter's; nothing to compare when both reject it."""
+    result = run_both(spec, adapter, call)
+    if result is not None:
+        expected, actual = result
+        want = tuple(spec.build(call.feature, call.config).compute_output_shape(np.shape(call.inputs[0])))
+        assert_equal(len(actual.outputs), 1, call, adapter, "len(outputs)")
+        assert_equal(tuple(np.shape(expected.outputs[0])), want, call, adapter, "the spec's out.shape")
+        assert_equal(tuple(np.shape(actual.outputs[0])), want, call, adapter, "out.shape")
+
+
+def assert_default_weights(spec, adapter, case):
+    """A layer's ``sample`` case: the weights it builds for ``case.shape`` have the spec's names and
+    shapes; those of a random initializer (a kernel, a table) follow its distribution for the spec's
+    shape, so with its fans (KS and two moments, conformance/stats.py), and the others (a zeros bias)
+    equal the spec's exactly."""
+    track(case)
+    weights = adapter.run(case)
+    expected = spec.run(case)
+    assert_equal(sorted(weights), sorted(expected), case, adapter, "weight names")
+    for name in expected:
+        assert_equal(tuple(np.shape(weights[name])), tuple(np.shape(expected[name])), case, adapter, f"{name}.shape")
+    inits = spec.build(case.feature, case.config).weight_initializers()
+    for name in sorted(expected, key=lambda n: inits[n].random):  # the exact ones first
+        if inits[name].random:
+            w = np.asarray(weights[name], np.float64)
+            dist = inits[name].distribution(w.shape)
+            assert_stats(case, adapter, [stats.ks_test(w, dist), *stats.moment_tests(w, dist)])
+        else:
+            assert_close(weights[name], expected[name], case, adapter, ulps=0)
+
+
 def assert_weight_losses(spec, adapter, case):
     """``layer.losses`` of a convolution-family layer after a call: one penalty per weight whose
     regularizer is set, in weight order, each within reduction_ulps(the largest weight's size)."""
@@ -362,7 +404,6 @@ def assert_weight_losses(spec, adapter, case):
         assert_losses(actual, expected, case, adapter, ulps=tolerance.reduction_ulps(longest))
 
 
-# --- layers_embedding ---
 def out_of_range_rows(rows, indices, table) -> str:
     """What an adapter put where an Embedding index is outside ``table``: zero rows, NaN rows, the row
     of the index mod input_dim (a wrap), the nearest row (a clamp) or other rows, one ``rows[i]`` per

@@ -46,12 +46,11 @@ from hypothesis import strategies as st
 
 from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
-from conformance import check, stats, tolerance
+from conformance import check, tolerance
 from conformance.cases.layers_convolution import (DEFAULT_WEIGHT_CASES, FEATURES, FEW, FORMS, FORMS_SETTINGS,
                                                   KERAS3_ONLY, REJECTED, WEIGHT_REGULARIZERS, conv_cases,
-                                                  conv_configs, forms_of, kernel_names, reject_base, rejected_rows,
+                                                  conv_configs, forms_of, reject_base, rejected_rows,
                                                   roundtrip_options)
-from conformance.check import assert_close, assert_equal, expect_rejection, run_both
 from conformance.strategies import weighted_layer_case
 from reference.editions import KERAS2
 
@@ -84,10 +83,11 @@ def test_forms(spec, adapter, feature, form, data):
 @pytest.mark.parametrize("feature", FEATURES)
 @given(data=st.data())
 def test_shapes(spec, adapter, feature, data):
-    """compute_output_shape of the input shape of a config in any form (channels_first included) with the
-    batch None, and with some spatial dims and (rarely) the channel dim None too, equals the spec's
-    (Depthwise rejects a None channel dim in both); an actual call of a plain config on its concrete shape
-    (zero weights) gives the spec's output shape."""
+    """compute_output_shape of the input shape of a config in any form (channels_first included), and of the
+    same config with the other padding ("valid" for "same" or "causal", "same" for "valid"), with the batch
+    None, and with some spatial dims and (rarely) the channel dim None too, equals the spec's (Depthwise
+    rejects a None channel dim in both); an actual call of a plain config on its concrete shape (zero
+    weights) gives the spec's output shape."""
     form = data.draw(st.sampled_from(["plain", *forms_of(feature)]), label="form")
     config, shape = data.draw(conv_configs(feature, form), label="config")
     channel_axis = 1 if config.get("data_format") == "channels_first" else len(shape) - 1
@@ -95,23 +95,14 @@ def test_shapes(spec, adapter, feature, data):
     none_channel = data.draw(st.integers(0, 5), label="none_channel") == 0
     symbolic = tuple(None if i == 0 or (u and i != channel_axis) or (i == channel_axis and none_channel) else d
                      for i, (d, u) in enumerate(zip(shape, unknown)))
-    for input_shape in ((None, *shape[1:]), symbolic):
-        case = Case(feature, "shape", config, shape=input_shape)
-        result = run_both(spec, adapter, case)
-        if result is not None:
-            expected, actual = result
-            assert_equal(tuple(actual), tuple(expected), case, adapter, "compute_output_shape")
-    if form != "plain":
-        return
-    layer = spec.build(feature, config)
-    weights = {k: np.zeros(s, np.float32) for k, s in layer.weight_shapes(shape).items()}
-    call = Case(feature, "call", config, (np.ones(shape, np.float32),), weights=weights)
-    result = run_both(spec, adapter, call)
-    if result is not None:
-        expected, actual = result
-        want = tuple(layer.compute_output_shape(shape))
-        assert_equal(tuple(np.shape(expected.outputs[0])), want, call, adapter, "the spec's out.shape")
-        assert_equal(tuple(np.shape(actual.outputs[0])), want, call, adapter, "out.shape")
+    other = {**config, "padding": "same" if config["padding"] == "valid" else "valid"}
+    for variant in (config, other):
+        for input_shape in ((None, *shape[1:]), symbolic):
+            check.assert_compute_output_shape(spec, adapter, Case(feature, "shape", variant, shape=input_shape))
+    if form == "plain":
+        weights = {k: np.zeros(s, np.float32) for k, s in spec.build(feature, config).weight_shapes(shape).items()}
+        check.assert_call_shape(spec, adapter, Case(feature, "call", config, (np.ones(shape, np.float32),),
+                                                    weights=weights))
 
 
 @pytest.mark.parametrize("feature,reject", REJECTED, ids=[f"{f}-{n}" for f, n in REJECTED])
@@ -124,7 +115,7 @@ def test_rejects(spec, adapter, feature, reject):
     if (feature, reject) in KERAS3_ONLY and spec.edition == KERAS2:
         check.expect_acceptance(spec, adapter, case)
     else:
-        expect_rejection(spec, adapter, case)
+        check.expect_rejection(spec, adapter, case)
 
 
 @pytest.mark.parametrize("feature", FEATURES)
@@ -152,19 +143,7 @@ def test_default_weights(spec, adapter, feature, config, input_shape):
     """The kernels a built layer starts with, in the spec's layouts ((*k, C/groups, filters); depthwise
     (*k, C, dm); pointwise (1.., C*dm, filters)), follow their initializer with the fans of that layout
     (KS and two moments, see conformance/stats.py); the bias is exactly zero."""
-    case = Case(feature, "sample", config, shape=input_shape)
-    check.track(case)
-    weights = adapter.run(case)
-    expected = spec.run(case)
-    assert_equal(sorted(weights), sorted(expected), case, adapter, "weight names")
-    for name in expected:
-        assert_equal(tuple(np.shape(weights[name])), tuple(np.shape(expected[name])), case, adapter, f"{name}.shape")
-    assert_close(weights["bias"], np.zeros(np.shape(expected["bias"])), case, adapter, ulps=0)
-    inits = spec.build(feature, config).weight_initializers()
-    for name in kernel_names(feature, spec.edition):
-        kernel = np.asarray(weights[name], np.float64)
-        dist = inits[name].distribution(kernel.shape)
-        check.assert_stats(case, adapter, [stats.ks_test(kernel, dist), *stats.moment_tests(kernel, dist)])
+    check.assert_default_weights(spec, adapter, Case(feature, "sample", config, shape=input_shape))
 
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)

@@ -38,12 +38,11 @@ from hypothesis import strategies as st
 
 from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
-from conformance import check, stats, tolerance
+from conformance import check, tolerance
 from conformance.cases.layers_convolution_transpose import (DEFAULT_WEIGHT_CASES, FEATURES, FEW, FORMS,
                                                             FORMS_SETTINGS, REJECTED, ROUNDTRIP_OPTIONS,
                                                             WEIGHT_REGULARIZERS, convt_cases, convt_configs,
                                                             rank_of, rejected_rows)
-from conformance.check import assert_close, assert_equal, expect_rejection, run_both
 from conformance.strategies import weighted_layer_case
 from reference.layers.convolution_transpose import consistent
 
@@ -76,21 +75,21 @@ def test_forms(spec, adapter, feature, form, data):
 @given(data=st.data())
 def test_shapes(spec, adapter, feature, data):
     """compute_output_shape of an input shape with the batch None, and with None dims (batch, spatial,
-    channel) drawn, for any data_format, dilation and output_padding, equals the spec's ((n - 1) * s +
-    max(k_eff, s) valid, n * s same, with output_padding (n - 1) * s + k_eff [% 2] + op); a channels_last
-    call (dilation 1, consistent padding) gives an output of the spec's shape."""
+    channel) drawn, for a config of any data_format, dilation and output_padding, the same with the other
+    padding, and both without output_padding, equals the spec's ((n - 1) * s + max(k_eff, s) valid, n * s
+    same, with output_padding (n - 1) * s + k_eff [% 2] + op); a channels_last call (dilation 1,
+    consistent padding) gives an output of the spec's shape."""
     config, spatial = data.draw(convt_configs(feature, "any"), label="config")
     first = config.get("data_format") == "channels_first"
     channels = data.draw(st.integers(1, 3), label="in_channels")
     shape = (2, channels, *spatial) if first else (2, *spatial, channels)
     unknown = data.draw(st.lists(st.booleans(), min_size=len(shape), max_size=len(shape)), label="unknown")
     symbolic = tuple(None if u else d for d, u in zip(shape, unknown))
-    for input_shape in ((None, *shape[1:]), symbolic):
-        case = Case(feature, "shape", config, shape=input_shape)
-        result = run_both(spec, adapter, case)
-        if result is not None:
-            expected, actual = result
-            assert_equal(tuple(actual), tuple(expected), case, adapter, "compute_output_shape")
+    variants = [config, {**config, "padding": "same" if config["padding"] == "valid" else "valid"}]
+    variants += [{k: v for k, v in c.items() if k != "output_padding"} for c in variants if "output_padding" in c]
+    for variant in variants:
+        for input_shape in ((None, *shape[1:]), symbolic):
+            check.assert_compute_output_shape(spec, adapter, Case(feature, "shape", variant, shape=input_shape))
     # The call: channels_last, dilation 1, and output_padding dropped where TensorFlow cannot compute it.
     call_config = {k: v for k, v in config.items() if k not in ("data_format", "dilation_rate")}
     layer = spec.build(feature, call_config)
@@ -102,13 +101,7 @@ def test_shapes(spec, adapter, feature, data):
     x = np.random.default_rng(len(shape)).uniform(-1, 1, (2, *x_spatial, channels)).astype(np.float32)
     weights = {"kernel": np.ones((*layer.kernel_size, layer.filters, channels), np.float32),
                "bias": np.zeros(layer.filters, np.float32)}
-    call = Case(feature, "call", call_config, (x,), weights=weights)
-    result = run_both(spec, adapter, call)
-    if result is not None:
-        expected, actual = result
-        want = tuple(layer.compute_output_shape(x.shape))
-        assert_equal(tuple(np.shape(expected.outputs[0])), want, call, adapter, "the spec's out.shape")
-        assert_equal(tuple(np.shape(actual.outputs[0])), want, call, adapter, "out.shape")
+    check.assert_call_shape(spec, adapter, Case(feature, "call", call_config, (x,), weights=weights))
 
 
 @pytest.mark.parametrize("reject", REJECTED)
@@ -125,7 +118,7 @@ def test_rejects(spec, adapter, feature, reject):
         filters = 2
         weights = {"kernel": np.ones((*(2,) * r, filters, 3), np.float32), "bias": np.zeros(filters, np.float32)}
         case = Case(feature, "call", config, (x,), weights=weights)
-    expect_rejection(spec, adapter, case)
+    check.expect_rejection(spec, adapter, case)
 
 
 @pytest.mark.parametrize("feature", FEATURES)
@@ -145,17 +138,7 @@ def test_default_weights(spec, adapter, feature, config, input_shape):
     """The kernel a built layer starts with, of shape (*kernel_size, filters, in), follows its
     initializer (glorot_uniform by default; he_uniform with fan_in = filters * prod(kernel_size)) by KS
     and two moments (conformance/stats.py); the bias is exactly zero."""
-    case = Case(feature, "sample", config, shape=input_shape)
-    check.track(case)
-    weights = adapter.run(case)
-    expected = spec.run(case)
-    assert_equal(sorted(weights), sorted(expected), case, adapter, "weight names")
-    assert_close(weights["bias"], np.zeros(config["filters"]), case, adapter, ulps=0)
-    assert_equal(tuple(np.shape(weights["kernel"])), tuple(np.shape(expected["kernel"])), case, adapter,
-                 "kernel.shape")
-    kernel = np.asarray(weights["kernel"], np.float64)
-    dist = spec.build(feature, config).kernel_initializer.distribution(kernel.shape)
-    check.assert_stats(case, adapter, [stats.ks_test(kernel, dist), *stats.moment_tests(kernel, dist)])
+    check.assert_default_weights(spec, adapter, Case(feature, "sample", config, shape=input_shape))
 
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)

@@ -31,12 +31,11 @@ from hypothesis import strategies as st
 
 from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
-from conformance import check, stats, tolerance
+from conformance import check, tolerance
 from conformance import strategies as cs
 from conformance.cases.layers_embedding import (DEFAULT_WEIGHT_CASES, FEATURE, INPUT_DIM, KERAS3_ONLY, OUT_OF_RANGE,
                                                 REJECTED, ROUNDTRIP_OPTIONS, TABLE, embedding_cases,
                                                 out_of_range_case)
-from conformance.check import assert_close, assert_equal, assert_masks, expect_rejection, label, outcome, run_both
 from conformance.divergence import recorder
 from reference.editions import KERAS2
 from reference.layers.embedding import OutOfRange
@@ -53,7 +52,7 @@ def test_values(spec, adapter, feature, dtype, data):
     result = check.compare(spec, adapter, case, tolerance.layers_embedding)
     if result is not None:
         expected, actual = result
-        assert_masks(actual, expected, case, adapter)
+        check.assert_masks(actual, expected, case, adapter)
 
 
 @pytest.mark.parametrize("feature", [FEATURE])
@@ -67,21 +66,10 @@ def test_shapes(spec, adapter, feature, data):
     symbolic = tuple(None if u else d for d, u in zip(shape, unknown))
     config = {"input_dim": data.draw(st.integers(1, 6), label="input_dim"),
               "output_dim": data.draw(st.integers(1, 5), label="output_dim")}
-    case = Case(feature, "shape", config, shape=symbolic)
-    result = run_both(spec, adapter, case)
-    if result is not None:
-        expected, actual = result
-        assert_equal(tuple(actual), tuple(expected), case, adapter, "compute_output_shape")
+    check.assert_compute_output_shape(spec, adapter, Case(feature, "shape", config, shape=symbolic))
     x = np.random.default_rng(len(shape)).integers(0, config["input_dim"], size=shape).astype(np.int32)
     table = np.zeros((config["input_dim"], config["output_dim"]), np.float32)
-    call = Case(feature, "call", config, (x,), weights={"embeddings": table})
-    result = run_both(spec, adapter, call)
-    if result is not None:
-        expected, actual = result
-        assert_equal(len(actual.outputs), 1, call, adapter, "len(outputs)")
-        want = tuple(spec.build(feature, config).compute_output_shape(shape))
-        assert_equal(tuple(np.shape(expected.outputs[0])), want, call, adapter, "the spec's out.shape")
-        assert_equal(tuple(np.shape(actual.outputs[0])), want, call, adapter, "out.shape")
+    check.assert_call_shape(spec, adapter, Case(feature, "call", config, (x,), weights={"embeddings": table}))
 
 
 @pytest.mark.parametrize("bad", sorted(OUT_OF_RANGE))
@@ -101,25 +89,25 @@ def test_out_of_range(spec, adapter, feature, bad):
     assert np.array_equal(~ok, bad_at), f"spec regression: in_range({x.tolist()}) = {ok.tolist()}"
     with pytest.raises(OutOfRange):
         layer(x, weights=case.weights)
-    s_kind, s_msg = outcome(spec, case)
+    s_kind, s_msg = check.outcome(spec, case)
     assert s_kind == "rejected" and "implementation-defined" in s_msg, \
         f"spec regression: the reference adapter should reject it as OutOfRange, got {s_kind}: {s_msg}"
     # The same call with the bad indices replaced by 0 is in range: the spec's rows for the rest.
     clean = dataclasses.replace(case, inputs=(np.where(bad_at, 0, x).astype(x.dtype),))
     expected = spec.run(clean).outputs[0]
-    a_kind, actual = outcome(adapter, case)
+    a_kind, actual = check.outcome(adapter, case)
     if a_kind == "rejected":
         what = f"rejects it ({actual.split(':', 1)[0]})"
     else:
         out = np.asarray(actual.outputs[0], np.float64)
-        assert_equal(tuple(out.shape), tuple(expected.shape), case, adapter, "out.shape")
+        check.assert_equal(tuple(out.shape), tuple(expected.shape), case, adapter, "out.shape")
         good = ~bad_at
-        assert_close(np.where(good[..., None], out, 0.0), np.where(good[..., None], expected, 0.0), case, adapter,
-                     ulps=0, check_dtype=False)
+        check.assert_close(np.where(good[..., None], out, 0.0), np.where(good[..., None], expected, 0.0), case,
+                           adapter, ulps=0, check_dtype=False)
         what = f"returns {check.out_of_range_rows(out[bad_at], np.asarray(x, np.float64)[bad_at], TABLE)}"
     recorder().note(f"implementation-defined: indices {np.asarray(x)[bad_at].tolist()} outside a table of "
                     f"input_dim={INPUT_DIM} ({bad}): the adapter {what}; the spec marks them OutOfRange "
-                    f"[{label(case)}]", case)
+                    f"[{check.label(case)}]", case)
 
 
 @pytest.mark.parametrize("reject", list(REJECTED))
@@ -135,7 +123,7 @@ def test_rejects(spec, adapter, feature, reject):
     if reject in KERAS3_ONLY and spec.edition == KERAS2:
         check.expect_acceptance(spec, adapter, case)
     else:
-        expect_rejection(spec, adapter, case)
+        check.expect_rejection(spec, adapter, case)
 
 
 @pytest.mark.parametrize("feature", [FEATURE])
@@ -156,12 +144,4 @@ def test_default_weights(spec, adapter, feature, config, input_shape):
     """The embeddings a built Embedding starts with follow its default "uniform" initializer,
     RandomUniform(-0.05, 0.05) (KS and two moments, see conformance/stats.py), in the (input_dim,
     output_dim) shape."""
-    case = Case(feature, "sample", config, shape=input_shape)
-    check.track(case)
-    weights = adapter.run(case)
-    expected = spec.run(case)
-    assert_equal(sorted(weights), sorted(expected), case, adapter, "weight names")
-    table = np.asarray(weights["embeddings"], np.float64)
-    assert_equal(tuple(table.shape), (config["input_dim"], config["output_dim"]), case, adapter, "embeddings.shape")
-    dist = spec.build(feature, config).embeddings_initializer.distribution(table.shape)
-    check.assert_stats(case, adapter, [stats.ks_test(table, dist), *stats.moment_tests(table, dist)])
+    check.assert_default_weights(spec, adapter, Case(feature, "sample", config, shape=input_shape))

@@ -45,11 +45,10 @@ from hypothesis import strategies as st
 import reference
 from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
-from conformance import check, stats, tolerance
+from conformance import check, tolerance
 from conformance.cases.layers_locally_connected import (BASE, DEFAULT_WEIGHT_CASES, FEATURES, REJECTED,
                                                         ROUNDTRIP_OPTIONS, input_shape_of, lc_cases, lc_configs,
                                                         reject_shape)
-from conformance.check import assert_close, assert_equal, assert_masks, expect_rejection, run_both
 
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
@@ -63,15 +62,16 @@ def test_values(spec, adapter, feature, dtype, data):
     result = check.compare(spec, adapter, case, tolerance.layers_locally_connected)
     if result is not None:
         expected, actual = result
-        assert_masks(actual, expected, case, adapter)
+        check.assert_masks(actual, expected, case, adapter)
 
 
 @pytest.mark.parametrize("feature", FEATURES)
 @given(data=st.data())
 def test_shapes(spec, adapter, feature, data):
-    """compute_output_shape with None dims (batch, spatial, channels) equals the spec's, sizes where the
-    kernel is one larger than the input included (an output size of 0 there); the output of a call on a
-    concrete input of that shape has the spec's shape (both reject it where an output size is 0)."""
+    """compute_output_shape of an input shape with the batch None, and with None dims (batch, spatial,
+    channels) drawn, equals the spec's, sizes where the kernel is one larger than the input included (an
+    output size of 0 there); the output of a call on a concrete input of that shape has the spec's shape
+    (both reject it where an output size is 0)."""
     config, spatial = data.draw(lc_configs(feature), label="config")
     # On some axes, one cell less than the kernel ("valid": an output size of 0, accepted symbolically
     # and rejected when building) or than the drawn size ("same").
@@ -83,24 +83,14 @@ def test_shapes(spec, adapter, feature, data):
                            data.draw(st.integers(1, 3), label="channels"), config["data_format"])
     unknown = data.draw(st.lists(st.booleans(), min_size=len(shape), max_size=len(shape)), label="unknown")
     symbolic = tuple(None if u else d for d, u in zip(shape, unknown))
-    case = Case(feature, "shape", config, shape=symbolic)
-    result = run_both(spec, adapter, case)
-    if result is not None:
-        expected, actual = result
-        assert_equal(tuple(actual), tuple(expected), case, adapter, "compute_output_shape")
+    for input_shape in ((None, *shape[1:]), symbolic):
+        check.assert_compute_output_shape(spec, adapter, Case(feature, "shape", config, shape=input_shape))
     x = np.random.default_rng(len(shape)).uniform(-1, 1, size=shape).astype(np.float32)
     try:
         weights = {k: np.zeros(v, np.float32) for k, v in layer.weight_shapes(shape).items()}
     except reference.SpecError:
         weights = None  # the spec rejects building for this shape: the adapter must reject the call too
-    call = Case(feature, "call", config, (x,), weights=weights)
-    result = run_both(spec, adapter, call)
-    if result is not None:
-        expected, actual = result
-        assert_equal(len(actual.outputs), 1, call, adapter, "len(outputs)")
-        want = tuple(layer.compute_output_shape(shape))
-        assert_equal(tuple(np.shape(expected.outputs[0])), want, call, adapter, "the spec's out.shape")
-        assert_equal(tuple(np.shape(actual.outputs[0])), want, call, adapter, "out.shape")
+    check.assert_call_shape(spec, adapter, Case(feature, "call", config, (x,), weights=weights))
 
 
 @pytest.mark.parametrize("reject", list(REJECTED))
@@ -117,7 +107,7 @@ def test_rejects(spec, adapter, feature, reject):
         case = Case(feature, "call", config, (x,))
     else:
         case = Case(feature, op, config, shape=shape)
-    expect_rejection(spec, adapter, case)
+    check.expect_rejection(spec, adapter, case)
 
 
 @pytest.mark.parametrize("feature", FEATURES)
@@ -141,14 +131,4 @@ def test_default_weights(spec, adapter, feature, config, input_shape):
     """The kernel a built layer starts with has the implementation's shape and follows glorot_uniform
     with tf-keras' fans of that shape (KS and two moments); the bias, of shape (*output, filters), is
     exactly zero."""
-    case = Case(feature, "sample", config, shape=input_shape)
-    check.track(case)
-    weights = adapter.run(case)
-    expected = spec.run(case)
-    assert_equal(sorted(weights), sorted(expected), case, adapter, "weight names")
-    for name in expected:
-        assert_equal(tuple(np.shape(weights[name])), tuple(np.shape(expected[name])), case, adapter, f"{name}.shape")
-    assert_close(weights["bias"], np.zeros(np.shape(expected["bias"])), case, adapter, ulps=0)
-    kernel = np.asarray(weights["kernel"], np.float64)
-    dist = spec.build(feature, config).kernel_initializer.distribution(kernel.shape)
-    check.assert_stats(case, adapter, [stats.ks_test(kernel, dist), *stats.moment_tests(kernel, dist)])
+    check.assert_default_weights(spec, adapter, Case(feature, "sample", config, shape=input_shape))

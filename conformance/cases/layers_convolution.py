@@ -22,7 +22,6 @@ from hypothesis import strategies as st
 import reference
 from adapters.base import Case
 from conformance import strategies as cs
-from reference.editions import KERAS2
 from reference.layers.windows import output_length
 
 CONV = ("layers.Conv1D", "layers.Conv2D", "layers.Conv3D")
@@ -40,13 +39,6 @@ MAX_SIDE = {1: 7, 2: 5, 3: 4}  # spatial sides per rank: small cases keep the mo
 # fails, and shrinking one costs tens of seconds.
 FEW = settings(max_examples=12)
 FORMS_SETTINGS = settings(max_examples=6, phases=(Phase.explicit, Phase.generate))
-
-
-def kernel_names(feature, edition="keras3"):
-    """The names of a layer's kernels (its weights but the bias) in ``edition``."""
-    if feature in SEPARABLE:
-        return ("depthwise_kernel", "pointwise_kernel")
-    return ("depthwise_kernel",) if feature in DEPTHWISE and edition == KERAS2 else ("kernel",)
 
 
 def forms_of(feature):
