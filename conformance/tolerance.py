@@ -153,7 +153,7 @@ def weighted_sum_tolerance(case, pre, terms, magnitude):
 
 
 # --- layers_convolution, layers_convolution_transpose, layers_locally_connected, layers_embedding ---
-def layers_convolution(spec, case, expected=None):
+def layers_convolution(spec, case, expected):
     """(ulps, scales) of a convolution (Conv, DepthwiseConv, SeparableConv), as Dense's: each output is a
     sum of n = prod(kernel_size) * C / groups products plus the bias (Depthwise: prod(kernel_size), one
     channel's taps; Separable: prod(kernel_size) for the depthwise step, then C * depth_multiplier for the
@@ -172,7 +172,7 @@ def layers_convolution(spec, case, expected=None):
     return weighted_sum_tolerance(case, linear(x, weights=w), terms, magnitude)
 
 
-def layers_convolution_transpose(spec, case, expected=None):
+def layers_convolution_transpose(spec, case, expected):
     """(ulps, scales) of a transposed convolution: the pre-activation sums at most n terms (the most
     (tap, input channel) products meeting in one output cell, counted by the transposed conv of ones)
     plus the bias; each rounding is up to eps * (the transposed conv of |x|, |kernel|, plus |bias|); that
@@ -188,7 +188,7 @@ def layers_convolution_transpose(spec, case, expected=None):
     return weighted_sum_tolerance(case, pre, terms + 1, magnitude)
 
 
-def layers_locally_connected(spec, case, expected=None):
+def layers_locally_connected(spec, case, expected):
     """(ulps, scales) of LocallyConnected1D/2D: each output sums k*C products and the bias, a reduction
     of n = prod(kernel_size) * C + 1 terms, at the scale sum |x| * |W| + |bias| (the spec layer, linear,
     run on |x| and |weights|), through the activation (:func:`weighted_sum_tolerance`)."""
@@ -201,6 +201,6 @@ def layers_locally_connected(spec, case, expected=None):
                                   magnitude)
 
 
-def layers_embedding(spec, case, expected=None):
+def layers_embedding(spec, case, expected):
     """(ulps, scales) of an Embedding lookup: exact (0 ULP), as a lookup copies rows (NaN for NaN)."""
     return 0, None

@@ -11,6 +11,8 @@ conformance/test_layers_convolution.py).
 - :func:`roundtrip_options`: initializer, regularizer, constraint, activation, use_bias and mixed-case
   padding/data_format variants.
 - DEFAULT_WEIGHT_CASES: built layers whose kernels are large enough for KS, with fan-sensitive initializers.
+- WEIGHT_REGULARIZERS: the layers whose weight penalties are checked (strategies.weighted_layer_case draws
+  their cases), with their regularizer keys in weight order.
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ conformance/test_layers_convolution_transpose.py).
 - :func:`rejected_rows`: the invalid configs and inputs both must reject.
 - ROUNDTRIP_OPTIONS: initializer, regularizer and constraint variants.
 - DEFAULT_WEIGHT_CASES: built layers whose kernels are large enough for KS, filters != input channels.
+- WEIGHT_REGULARIZERS: the layer whose weight penalties are checked (strategies.weighted_layer_case draws
+  its cases), with its regularizer keys in weight order.
 """
 
 from __future__ import annotations
