@@ -15,7 +15,7 @@ import numpy as np
 
 from adapters.base import Case, LayerResult, Rejected
 from adapters.dtypes import np_dtype, to_dtype
-from conformance import tolerance
+from conformance import stats, tolerance
 from conformance.divergence import Divergence, recorder
 from conformance.summary import case_dict
 from reference.activations import softmax_defined
@@ -88,6 +88,15 @@ def expect_rejection(spec, adapter, case):
     if result is not None:
         raise Divergence(f"both accept a configuration the spec rejects [{label(case)}]",
                          _detail(adapter, case))
+
+
+def expect_acceptance(spec, adapter, case):
+    """Both the spec and the adapter must accept ``case``: a row of a rejects table that the spec's
+    edition accepts (Keras 2 is laxer in places). Returns run_both's (expected, actual)."""
+    result = run_both(spec, adapter, case)
+    if result is None:
+        raise Divergence(f"both reject what {spec.edition} accepts [{label(case)}]", _detail(adapter, case))
+    return result
 
 
 def _fmt(v) -> str:
@@ -752,3 +761,76 @@ def assert_dropout_values(out, keep, case, adapter):
     with np.errstate(over="ignore", invalid="ignore"):
         expected = np.where(keep, x / (1.0 - case.config["rate"]), 0.0)
     assert_close(out, expected, case, adapter, ulps=tolerance.ELEMENTWISE_ULPS)
+
+
+# --- layers_convolution, layers_convolution_transpose, layers_locally_connected, layers_embedding ---
+def assert_compute_output_shape(spec, adapter, case):
+    """A layer's ``shape`` case: compute_output_shape of ``case.shape`` (None where a dim is unknown)
+    equals the spec's, or both reject it."""
+    result = run_both(spec, adapter, case)
+    if result is not None:
+        expected, actual = result
+        assert_equal(tuple(actual), tuple(expected), case, adapter, "compute_output_shape")
+
+
+def assert_call_shape(spec, adapter, call):
+    """A layer's ``call`` case: its one output has the shape the spec's compute_output_shape gives for
+    the input's, in the spec's result and in the adapter's; nothing to compare when both reject it."""
+    result = run_both(spec, adapter, call)
+    if result is not None:
+        expected, actual = result
+        want = tuple(spec.build(call.feature, call.config).compute_output_shape(np.shape(call.inputs[0])))
+        assert_equal(len(actual.outputs), 1, call, adapter, "len(outputs)")
+        assert_equal(tuple(np.shape(expected.outputs[0])), want, call, adapter, "the spec's out.shape")
+        assert_equal(tuple(np.shape(actual.outputs[0])), want, call, adapter, "out.shape")
+
+
+def assert_default_weights(spec, adapter, case):
+    """A layer's ``sample`` case: the weights it builds for ``case.shape`` have the spec's names and
+    shapes; those of a random initializer (a kernel, a table) follow its distribution for the spec's
+    shape, so with its fans (KS and two moments, conformance/stats.py), and the others (a zeros bias)
+    equal the spec's exactly."""
+    track(case)
+    weights = adapter.run(case)
+    expected = spec.run(case)
+    assert_equal(sorted(weights), sorted(expected), case, adapter, "weight names")
+    for name in expected:
+        assert_equal(tuple(np.shape(weights[name])), tuple(np.shape(expected[name])), case, adapter, f"{name}.shape")
+    inits = spec.build(case.feature, case.config).weight_initializers()
+    for name in sorted(expected, key=lambda n: inits[n].random):  # the exact ones first
+        if inits[name].random:
+            w = np.asarray(weights[name], np.float64)
+            dist = inits[name].distribution(w.shape)
+            assert_stats(case, adapter, [stats.ks_test(w, dist), *stats.moment_tests(w, dist)])
+        else:
+            assert_close(weights[name], expected[name], case, adapter, ulps=0)
+
+
+def assert_weight_losses(spec, adapter, case):
+    """``layer.losses`` of a convolution-family layer after a call: one penalty per weight whose
+    regularizer is set, in weight order, each within reduction_ulps(the largest weight's size)."""
+    result = run_both(spec, adapter, case)
+    if result is not None:
+        expected, actual = result
+        longest = max(np.size(w) for w in case.weights.values())
+        assert_losses(actual, expected, case, adapter, ulps=tolerance.reduction_ulps(longest))
+
+
+def out_of_range_rows(rows, indices, table) -> str:
+    """What an adapter put where an Embedding index is outside ``table``: zero rows, NaN rows, the row
+    of the index mod input_dim (a wrap), the nearest row (a clamp) or other rows, one ``rows[i]`` per
+    ``indices[i]``; the kinds found, in words."""
+    input_dim = len(table)
+    kinds = []
+    for row, i in zip(rows, indices):
+        if np.all(row == 0):
+            kinds.append("zero rows")
+        elif np.all(np.isnan(row)):
+            kinds.append("NaN rows")
+        elif np.isfinite(i) and -2**31 <= i < 2**31 and np.array_equal(row, table[int(np.trunc(i)) % input_dim]):
+            kinds.append("wraps (index mod input_dim)")
+        elif np.array_equal(row, table[0 if i < 0 else input_dim - 1]):
+            kinds.append("clamps to the nearest row")
+        else:
+            kinds.append(f"other rows ({row.tolist()})")
+    return ", ".join(sorted(set(kinds)))

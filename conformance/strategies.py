@@ -13,8 +13,10 @@ import math
 import numpy as np
 from hypothesis import strategies as st
 
+import reference
 from adapters.base import Case
-from adapters.dtypes import FLOAT_DTYPES, finfo, np_dtype, to_dtype
+from adapters.dtypes import FLOAT_DTYPES, finfo, np_dtype, to_dtype  # noqa: F401  (np_dtype: the checks name dtypes through here)
+from conformance.cases.regularizers import identifiers
 from reference.editions import KERAS2, KERAS3
 from reference.registry import features
 
@@ -170,16 +172,35 @@ def options(**choices):
     return st.fixed_dictionaries({}, optional={k: st.sampled_from(v) for k, v in choices.items()})
 
 
-__all__ = ["arrays", "edge_values", "floats", "np_dtype", "options", "shapes", "weight_objects"]
+ACTIVATION_NAMES = tuple(f.name for f in features("activations"))
+
+
+@st.composite
+def weighted_layer_case(draw, feature, dtype, regularizers):
+    """A ``call`` case of a convolution-family layer (2 filters, kernel 2, input (1, 3, 2) or (1, 3, 3, 2)
+    for a 2D layer) with each of its weight ``regularizers`` (config keys) maybe set (an identifier of
+    conformance.cases.regularizers), use_bias either way, and weights on the grid of :func:`grid`; the
+    weight shapes are the spec's (``weight_shapes``)."""
+    rank = 2 if "2D" in feature else 1
+    config = {"kernel_size": 2, "use_bias": draw(st.booleans(), label="use_bias")}
+    if "Depthwise" not in feature:
+        config["filters"] = 2
+    for name in regularizers:
+        reg = draw(identifiers(dtype), label=name)
+        if reg is not None:
+            config[name] = reg
+    shape = (1, *(3,) * rank, 2)
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="values_seed"))
+    layer = reference.get_feature(feature).obj(**{k: v for k, v in config.items() if not k.endswith("regularizer")})
+    weights = {k: grid(rng, s, dtype) for k, s in layer.weight_shapes(shape).items()}
+    return Case(feature, "call", config, (grid(rng, shape, dtype),), dtype=dtype, weights=weights)
+
 
 
 # --- core layers ----------------------------------------------------------------------------------
 # What the core layers' families (conformance/cases/layers_core, layers_reshaping, layers_dropout,
 # layers_masking, layers_regularization) share: the rows of their literal case tables, and the
 # strategies their common checks (shapes, mask propagation, config round trip) draw with.
-
-ACTIVATION_NAMES = tuple(f.name for f in features("activations"))
-
 
 @st.composite
 def unknown_dims(draw, case, edition):

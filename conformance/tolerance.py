@@ -48,6 +48,8 @@ some defaults through float32.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from adapters.dtypes import finfo
@@ -348,3 +350,57 @@ def layer_losses(case) -> int:
         return reduction_ulps(x.size)
     units = case.config["units"]
     return reduction_ulps(max(x.size // x.shape[-1] * units, x.shape[-1] * units, units))
+
+
+# --- layers_convolution, layers_convolution_transpose, layers_locally_connected, layers_embedding ---
+def layers_convolution(spec, case, expected):
+    """(ulps, scales) of a convolution (Conv, DepthwiseConv, SeparableConv), as Dense's: each output is a
+    sum of n = prod(kernel_size) * C / groups products plus the bias (Depthwise: prod(kernel_size), one
+    channel's taps; Separable: prod(kernel_size) for the depthwise step, then C * depth_multiplier for the
+    pointwise one, n the sum of both), so the pre-activation is within reduction_ulps(n + 1) with scale =
+    the same layer (linear) applied to |x|, |kernels|, |bias|; that error then goes through the
+    activation (:func:`weighted_sum_tolerance`)."""
+    linear = spec.build(case.feature, {k: v for k, v in case.config.items() if k != "activation"})
+    x = np.asarray(case.inputs[0], np.float64)
+    w = {k: np.asarray(v, np.float64) for k, v in case.weights.items()}
+    kernel = w[next(k for k in w if k != "bias")].shape  # Conv (*k, C / groups, filters); depthwise (*k, C, dm)
+    terms = math.prod(kernel[:-2] if hasattr(linear, "depth_multiplier") else kernel[:-1])
+    if "pointwise_kernel" in w:
+        terms += w["pointwise_kernel"].shape[-2]
+    terms += 1 if case.config.get("use_bias", True) else 0
+    magnitude = linear(np.abs(x), weights={k: np.abs(v) for k, v in w.items()})
+    return weighted_sum_tolerance(case, linear(x, weights=w), terms, magnitude)
+
+
+def layers_convolution_transpose(spec, case, expected):
+    """(ulps, scales) of a transposed convolution: the pre-activation sums at most n terms (the most
+    (tap, input channel) products meeting in one output cell, counted by the transposed conv of ones)
+    plus the bias; each rounding is up to eps * (the transposed conv of |x|, |kernel|, plus |bias|); that
+    error goes through the activation (:func:`weighted_sum_tolerance`)."""
+    linear = spec.build(case.feature, {**case.config, "activation": "linear", "use_bias": True})
+    x = np.asarray(case.inputs[0], np.float64)
+    k = np.asarray(case.weights["kernel"], np.float64)
+    b = np.asarray(case.weights.get("bias", np.zeros(k.shape[-2])), np.float64)
+    pre = linear(x, weights={"kernel": k, "bias": b})
+    magnitude = linear(np.abs(x), weights={"kernel": np.abs(k), "bias": np.abs(b)})
+    terms = int(np.max(linear(np.ones_like(x), weights={"kernel": np.ones_like(k), "bias": np.zeros_like(b)}),
+                       initial=0))
+    return weighted_sum_tolerance(case, pre, terms + 1, magnitude)
+
+
+def layers_locally_connected(spec, case, expected):
+    """(ulps, scales) of LocallyConnected1D/2D: each output sums k*C products and the bias, a reduction
+    of n = prod(kernel_size) * C + 1 terms, at the scale sum |x| * |W| + |bias| (the spec layer, linear,
+    run on |x| and |weights|), through the activation (:func:`weighted_sum_tolerance`)."""
+    linear = spec.build(case.feature, {**case.config, "activation": None})
+    x = np.asarray(case.inputs[0], np.float64)
+    channels = x.shape[1] if linear.data_format == "channels_first" else x.shape[-1]
+    w = {k: np.asarray(v, np.float64) for k, v in case.weights.items()}
+    magnitude = linear(np.abs(x), weights={k: np.abs(v) for k, v in w.items()})
+    return weighted_sum_tolerance(case, linear(x, weights=w), int(np.prod(linear.kernel_size)) * channels + 1,
+                                  magnitude)
+
+
+def layers_embedding(spec, case, expected):
+    """(ulps, scales) of an Embedding lookup: exact (0 ULP), as a lookup copies rows (NaN for NaN)."""
+    return 0, None

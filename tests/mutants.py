@@ -37,6 +37,14 @@ class Mutant(ReferenceAdapter):
         return self.patches.get(feature) or super()._obj(feature)
 
 
+class Keras2Mutant(Mutant):
+    """A mutant checked in edition keras2 unless told otherwise (the plugin's spec takes the adapter's
+    edition): for a Keras-2-only feature (LocallyConnected) or a semantic of Keras 2."""
+
+    def __init__(self, name, patches, device="cpu", edition=None):
+        super().__init__(name, patches, device=device, edition=edition or "keras2")
+
+
 # --- activations -------------------------------------------------------------------------------
 def _hard_sigmoid_keras2(x, *, edition):
     return A.hard_sigmoid(x, edition="keras2")

@@ -9,7 +9,7 @@ import numpy as np
 
 from reference.layers import convolution as C
 from reference.layers.windows import output_length, pad_amounts
-from tests.mutants import Mutant
+from tests.mutants import target
 
 
 # --- values ------------------------------------------------------------------------------------
@@ -244,40 +244,60 @@ class _PointwiseFanIsDepthwise(C.SeparableConv2D):
         return w
 
 
-_M = "layers_convolution"
+# --- weight losses -----------------------------------------------------------------------------
+class _SeparablePointwiseFirst(C.SeparableConv1D):
+    """The pointwise kernel's penalty listed before the depthwise kernel's (losses out of weight order)."""
+
+    def weight_regularizers(self):
+        regs = super().weight_regularizers()
+        order = ["pointwise_kernel", "depthwise_kernel", "bias"]
+        return {k: regs[k] for k in order if k in regs}
+
+
+class _DepthwiseRegularizerIgnored(C.DepthwiseConv1D):
+    """depthwise_regularizer accepted but never applied (a port that only knows kernel_regularizer)."""
+
+    def weight_regularizers(self):
+        return {k: (None if k != "bias" else r) for k, r in super().weight_regularizers().items()}
+
+
+class _BiasPenaltyWithoutBias(C.Conv1D):
+    """The bias regularizer's penalty added even with use_bias=False (on a zero bias: an extra 0.0 loss)."""
+
+    def weight_losses(self, weights):
+        out = super().weight_losses(weights)
+        if not self.use_bias and self.bias_regularizer is not None:
+            out.append(0.0)
+        return out
+
+
 MUTANTS = {
-    "conv_same_extra_cell_before": (Mutant, {"layers.Conv2D": _SameExtraCellBefore}, _M, "values", "layers.Conv2D"),
-    "conv_kernel_flipped": (Mutant, {"layers.Conv1D": _KernelFlipped}, _M, "values", "layers.Conv1D"),
-    "conv_dilation_ignored": (Mutant, {"layers.Conv1D": _DilationIgnoredInValues}, _M, "values", "layers.Conv1D"),
-    "conv_groups_interleaved": (Mutant, {"layers.Conv2D": _GroupsInterleaved}, _M, "values", "layers.Conv2D"),
-    "depthwise_channels_first_swapaxes": (Mutant, {"layers.DepthwiseConv2D": _ChannelsFirstSwapaxes}, _M, "forms",
-                                          "layers.DepthwiseConv2D"),
-    "depthwise_multiplier_major": (Mutant, {"layers.DepthwiseConv1D": _DepthMultiplierMajor}, _M, "values",
-                                   "layers.DepthwiseConv1D"),
-    "separable_bias_dropped": (Mutant, {"layers.SeparableConv2D": _SeparableNoBias}, _M, "values",
-                               "layers.SeparableConv2D"),
-    "separable_depthwise_order": (Mutant, {"layers.SeparableConv1D": _SeparableDepthwiseOrder}, _M, "values",
-                                  "layers.SeparableConv1D"),
-    "conv_causal_pad_after": (Mutant, {"layers.Conv1D": _CausalPadAfter}, _M, "values", "layers.Conv1D"),
-    "conv_valid_off_by_one": (Mutant, {"layers.Conv3D": _ValidOffByOne}, _M, "shapes", "layers.Conv3D"),
-    "separable_same_floor": (Mutant, {"layers.SeparableConv2D": _SameFloorDivision}, _M, "shapes",
-                             "layers.SeparableConv2D"),
-    "depthwise_none_channel_passes": (Mutant, {"layers.DepthwiseConv2D": _DepthwiseNoneChannel}, _M, "shapes",
-                                      "layers.DepthwiseConv2D"),
-    "conv_strides_with_dilation": (Mutant, {"layers.Conv2D": _StridesWithDilation}, _M, "rejects", "layers.Conv2D"),
-    "conv_groups_unchecked": (Mutant, {"layers.Conv1D": _GroupsUnchecked}, _M, "rejects", "layers.Conv1D"),
-    "depthwise_causal_accepted": (Mutant, {"layers.DepthwiseConv1D": _DepthwiseCausal}, _M, "rejects",
-                                  "layers.DepthwiseConv1D"),
-    "depthwise_kernel_too_large": (Mutant, {"layers.DepthwiseConv2D": _KernelTooLargeAccepted}, _M, "rejects",
-                                   "layers.DepthwiseConv2D"),
-    "conv_config_drops_dilation": (Mutant, {"layers.Conv1D": _ConfigDropsDilation}, _M, "roundtrip", "layers.Conv1D"),
-    "separable_config_drops_pointwise_init": (Mutant, {"layers.SeparableConv2D": _ConfigDropsPointwiseInitializer}, _M,
-                                              "roundtrip", "layers.SeparableConv2D"),
-    "conv_fan_without_receptive_field": (Mutant, {"layers.Conv2D": _FanWithoutReceptiveField}, _M, "default_weights",
-                                         "layers.Conv2D"),
-    "conv_fan_in_is_fan_out": (Mutant, {"layers.Conv1D": _FanInIsFanOut}, _M, "default_weights", "layers.Conv1D"),
-    "depthwise_keras2_weight_name": (Mutant, {"layers.DepthwiseConv1D": _DepthwiseKeras2Name}, _M, "default_weights",
-                                     "layers.DepthwiseConv1D"),
-    "separable_pointwise_depthwise_fans": (Mutant, {"layers.SeparableConv2D": _PointwiseFanIsDepthwise}, _M,
-                                           "default_weights", "layers.SeparableConv2D"),
+    "conv_same_extra_cell_before": target("values", "layers.Conv2D", _SameExtraCellBefore),
+    "conv_kernel_flipped": target("values", "layers.Conv1D", _KernelFlipped),
+    "conv_dilation_ignored": target("values", "layers.Conv1D", _DilationIgnoredInValues),
+    "conv_groups_interleaved": target("values", "layers.Conv2D", _GroupsInterleaved),
+    "depthwise_channels_first_swapaxes": target("forms", "layers.DepthwiseConv2D", _ChannelsFirstSwapaxes),
+    "depthwise_multiplier_major": target("values", "layers.DepthwiseConv1D", _DepthMultiplierMajor),
+    "separable_bias_dropped": target("values", "layers.SeparableConv2D", _SeparableNoBias),
+    "separable_depthwise_order": target("values", "layers.SeparableConv1D", _SeparableDepthwiseOrder),
+    "conv_causal_pad_after": target("values", "layers.Conv1D", _CausalPadAfter),
+    "conv_valid_off_by_one": target("shapes", "layers.Conv3D", _ValidOffByOne),
+    "separable_same_floor": target("shapes", "layers.SeparableConv2D", _SameFloorDivision),
+    "depthwise_none_channel_passes": target("shapes", "layers.DepthwiseConv2D", _DepthwiseNoneChannel),
+    "conv_strides_with_dilation": target("rejects", "layers.Conv2D", _StridesWithDilation),
+    "conv_groups_unchecked": target("rejects", "layers.Conv1D", _GroupsUnchecked),
+    "depthwise_causal_accepted": target("rejects", "layers.DepthwiseConv1D", _DepthwiseCausal),
+    "depthwise_kernel_too_large": target("rejects", "layers.DepthwiseConv2D", _KernelTooLargeAccepted),
+    "conv_config_drops_dilation": target("roundtrip", "layers.Conv1D", _ConfigDropsDilation),
+    "separable_config_drops_pointwise_init": target("roundtrip", "layers.SeparableConv2D",
+                                                    _ConfigDropsPointwiseInitializer),
+    "conv_fan_without_receptive_field": target("default_weights", "layers.Conv2D", _FanWithoutReceptiveField),
+    "conv_fan_in_is_fan_out": target("default_weights", "layers.Conv1D", _FanInIsFanOut),
+    "depthwise_keras2_weight_name": target("default_weights", "layers.DepthwiseConv1D", _DepthwiseKeras2Name),
+    "separable_pointwise_depthwise_fans": target("default_weights", "layers.SeparableConv2D",
+                                                 _PointwiseFanIsDepthwise),
+    "losses_separable_pointwise_first": target("weight_losses", "layers.SeparableConv1D", _SeparablePointwiseFirst),
+    "losses_depthwise_regularizer_ignored": target("weight_losses", "layers.DepthwiseConv1D",
+                                                   _DepthwiseRegularizerIgnored),
+    "losses_bias_penalty_without_bias": target("weight_losses", "layers.Conv1D", _BiasPenaltyWithoutBias),
 }

@@ -9,7 +9,7 @@ from reference.errors import require
 from reference.layers import convolution_transpose as T
 from reference.layers.base import standardize_tuple
 from reference.layers.windows import effective_size
-from tests.mutants import Mutant
+from tests.mutants import target
 
 C1, C2, C3 = T.Conv1DTranspose, T.Conv2DTranspose, T.Conv3DTranspose
 
@@ -201,31 +201,39 @@ def _default_he(base):
     return DefaultHe
 
 
-def _m(feature, cls, check):
-    return (Mutant, {feature: cls}, "layers_convolution_transpose", check, feature)
+# --- weight_losses -----------------------------------------------------------------------------
+class _TransposeKernelPenaltyOnBias(T.Conv2DTranspose):
+    """kernel_regularizer applied to the bias (the weights mixed up by name)."""
+
+    def weight_regularizers(self):
+        regs = super().weight_regularizers()
+        if self.use_bias:
+            regs = {"kernel": regs["bias"], "bias": regs["kernel"]}
+        return regs
 
 
 _F1, _F2, _F3 = "layers.Conv1DTranspose", "layers.Conv2DTranspose", "layers.Conv3DTranspose"
 
 MUTANTS = {
-    "convt1d_output_shifted": _m(_F1, _shifted(C1), "values"),
-    "convt2d_same_extra_cell_before": _m(_F2, _same_extra_before(C2), "values"),
-    "convt1d_same_extra_cell_before": _m(_F1, _same_extra_before(C1), "values"),
-    "convt2d_output_padding_before": _m(_F2, _output_padding_before(C2), "values"),
-    "convt3d_kernel_not_flipped": _m(_F3, _not_flipped(C3), "values"),
-    "convt1d_kernel_not_flipped": _m(_F1, _not_flipped(C1), "values"),
-    "convt2d_dilation_ignored": _m(_F2, _dilation_ignored(C2), "forms"),
-    "convt3d_dilation_ignored_keras2_style": _m(_F3, _dilation_ignored(C3), "forms"),
-    "convt2d_channels_first_output_last": _m(_F2, _channels_first_output_last(C2), "forms"),
-    "convt1d_output_padding_ignored": _m(_F1, _output_padding_ignored(C1), "shapes"),
-    "convt2d_valid_length_no_max": _m(_F2, _valid_length_no_max(C2), "shapes"),
-    "convt3d_same_length_no_mod": _m(_F3, _same_length_no_mod(C3), "shapes"),
-    "convt1d_accepts_output_padding_eq_stride": _m(_F1, _accepts_output_padding_eq_stride(C1), "rejects"),
-    "convt2d_accepts_causal": _m(_F2, _accepts_causal(C2), "rejects"),
-    "convt3d_accepts_stride_with_dilation": _m(_F3, _accepts_stride_with_dilation(C3), "rejects"),
-    "convt1d_accepts_higher_rank": _m(_F1, _accepts_higher_rank(C1), "rejects"),
-    "convt2d_config_no_output_padding": _m(_F2, _config_no_output_padding(C2), "roundtrip"),
-    "convt1d_wrong_fan": _m(_F1, _wrong_fan(C1), "default_weights"),
-    "convt3d_wrong_fan": _m(_F3, _wrong_fan(C3), "default_weights"),
-    "convt2d_default_he_uniform": _m(_F2, _default_he(C2), "default_weights"),
+    "convt1d_output_shifted": target("values", _F1, _shifted(C1)),
+    "convt2d_same_extra_cell_before": target("values", _F2, _same_extra_before(C2)),
+    "convt1d_same_extra_cell_before": target("values", _F1, _same_extra_before(C1)),
+    "convt2d_output_padding_before": target("values", _F2, _output_padding_before(C2)),
+    "convt3d_kernel_not_flipped": target("values", _F3, _not_flipped(C3)),
+    "convt1d_kernel_not_flipped": target("values", _F1, _not_flipped(C1)),
+    "convt2d_dilation_ignored": target("forms", _F2, _dilation_ignored(C2)),
+    "convt3d_dilation_ignored_keras2_style": target("forms", _F3, _dilation_ignored(C3)),
+    "convt2d_channels_first_output_last": target("forms", _F2, _channels_first_output_last(C2)),
+    "convt1d_output_padding_ignored": target("shapes", _F1, _output_padding_ignored(C1)),
+    "convt2d_valid_length_no_max": target("shapes", _F2, _valid_length_no_max(C2)),
+    "convt3d_same_length_no_mod": target("shapes", _F3, _same_length_no_mod(C3)),
+    "convt1d_accepts_output_padding_eq_stride": target("rejects", _F1, _accepts_output_padding_eq_stride(C1)),
+    "convt2d_accepts_causal": target("rejects", _F2, _accepts_causal(C2)),
+    "convt3d_accepts_stride_with_dilation": target("rejects", _F3, _accepts_stride_with_dilation(C3)),
+    "convt1d_accepts_higher_rank": target("rejects", _F1, _accepts_higher_rank(C1)),
+    "convt2d_config_no_output_padding": target("roundtrip", _F2, _config_no_output_padding(C2)),
+    "convt1d_wrong_fan": target("default_weights", _F1, _wrong_fan(C1)),
+    "convt3d_wrong_fan": target("default_weights", _F3, _wrong_fan(C3)),
+    "convt2d_default_he_uniform": target("default_weights", _F2, _default_he(C2)),
+    "losses_transpose_kernel_penalty_on_bias": target("weight_losses", _F2, _TransposeKernelPenaltyOnBias),
 }

@@ -9,7 +9,7 @@ import numpy as np
 
 from reference import initializers
 from reference.layers import embedding
-from tests.mutants import Mutant
+from tests.mutants import target
 
 F = "layers.Embedding"
 
@@ -106,15 +106,14 @@ class _EmbeddingConfigWithoutMaskZero(embedding.Embedding):
         return {k: v for k, v in super().get_config().items() if k != "mask_zero"}
 
 
-A = "layers_embedding"
 MUTANTS = {
-    "embedding_off_by_one": (Mutant, {F: _EmbeddingOffByOne}, A, "values", F),
-    "embedding_rounds_float_indices": (Mutant, {F: _EmbeddingRoundsFloats}, A, "values", F),
-    "embedding_mask_inverted": (Mutant, {F: _EmbeddingMaskInverted}, A, "values", F),
-    "embedding_mask_after_cast": (Mutant, {F: _EmbeddingMaskAfterCast}, A, "values", F),
-    "embedding_clamps_negative_indices": (Mutant, {F: _EmbeddingClampsNegatives}, A, "out_of_range", F),
-    "embedding_shape_drops_rank": (Mutant, {F: _EmbeddingShapeDropsRank}, A, "shapes", F),
-    "embedding_default_init_wide": (Mutant, {F: _EmbeddingWideDefaultInit}, A, "default_weights", F),
-    "embedding_accepts_zero_input_dim": (Mutant, {F: _EmbeddingAcceptsZeroInputDim}, A, "rejects", F),
-    "embedding_config_without_mask_zero": (Mutant, {F: _EmbeddingConfigWithoutMaskZero}, A, "roundtrip", F),
+    "embedding_off_by_one": target("values", F, _EmbeddingOffByOne),
+    "embedding_rounds_float_indices": target("values", F, _EmbeddingRoundsFloats),
+    "embedding_mask_inverted": target("values", F, _EmbeddingMaskInverted),
+    "embedding_mask_after_cast": target("values", F, _EmbeddingMaskAfterCast),
+    "embedding_clamps_negative_indices": target("out_of_range", F, _EmbeddingClampsNegatives),
+    "embedding_shape_drops_rank": target("shapes", F, _EmbeddingShapeDropsRank),
+    "embedding_default_init_wide": target("default_weights", F, _EmbeddingWideDefaultInit),
+    "embedding_accepts_zero_input_dim": target("rejects", F, _EmbeddingAcceptsZeroInputDim),
+    "embedding_config_without_mask_zero": target("roundtrip", F, _EmbeddingConfigWithoutMaskZero),
 }

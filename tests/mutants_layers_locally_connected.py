@@ -10,22 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from reference.layers import locally_connected as lc
-from tests.mutants import Mutant
+from tests.mutants import Keras2Mutant, target
 
 F1, F2 = "layers.LocallyConnected1D", "layers.LocallyConnected2D"
-
-
-class Keras2Mutant(Mutant):
-    """A mutant of a Keras-2-only feature: edition keras2 by default."""
-
-    def __init__(self, name, patches, device="cpu", edition=None):
-        super().__init__(name, patches, device=device, edition=edition or "keras2")
-
-
-def _both(mixin):
-    """The mixin applied to LocallyConnected1D and LocallyConnected2D (same class names)."""
-    return (type("LocallyConnected1D", (mixin, lc.LocallyConnected1D), {}),
-            type("LocallyConnected2D", (mixin, lc.LocallyConnected2D), {}))
 
 
 # --- values ------------------------------------------------------------------------------------
@@ -210,31 +197,28 @@ class _SparseFansOfImplementation1:
         return w
 
 
-A = "layers_locally_connected"
-
-
-def _mutant(name, mixin, check, feature=F1):
-    """Both layers patched; the check runs on ``feature``."""
-    one, two = _both(mixin)
-    return {name: (Keras2Mutant, {F1: one, F2: two}, A, check, feature)}
+def _mutant(check, mixin, feature=F1):
+    """A MUTANTS entry: ``mixin`` applied to ``feature``'s layer (same class name), caught by ``check``."""
+    base = {F1: lc.LocallyConnected1D, F2: lc.LocallyConnected2D}[feature]
+    return target(check, feature, type(base.__name__, (mixin, base), {}), adapter=Keras2Mutant)
 
 
 MUTANTS = {
-    **_mutant("lc_shared_weights", _SharedWeights, "values"),
-    **_mutant("lc_2d_positions_column_major", _PositionsColumnMajor, "values", F2),
-    **_mutant("lc_flatten_ignores_data_format", _FlattenIgnoresDataFormat, "values"),
-    **_mutant("lc_strides_ignored", _StridesIgnored, "values"),
-    **_mutant("lc_bias_shared", _BiasShared, "values"),
-    **_mutant("lc_bias_transposed", _BiasTransposed, "values"),
-    **_mutant("lc_same_padding_like_conv", _SamePaddingLikeConv, "values"),
-    **_mutant("lc_sparse_column_order", _SparseColumnOrder, "values"),
-    **_mutant("lc_dense_mask_ignored", _DenseMaskIgnored, "values"),
-    **_mutant("lc_same_shape_ignores_strides", _SameShapeIgnoresStrides, "shapes"),
-    **_mutant("lc_shape_rejects_zero", _ShapeRejectsZero, "shapes"),
-    **_mutant("lc_same_accepted_with_implementation_1", _SameAcceptedWithImplementation1, "rejects"),
-    **_mutant("lc_causal_as_same", _CausalAsSame, "rejects"),
-    **_mutant("lc_output_at_least_one", _OutputAtLeastOne, "rejects"),
-    **_mutant("lc_config_drops_implementation", _ConfigDropsImplementation, "roundtrip"),
-    **_mutant("lc_dense_fans", _DenseFans, "default_weights"),
-    **_mutant("lc_sparse_fans_of_implementation_1", _SparseFansOfImplementation1, "default_weights"),
+    "lc_shared_weights": _mutant("values", _SharedWeights),
+    "lc_2d_positions_column_major": _mutant("values", _PositionsColumnMajor, F2),
+    "lc_flatten_ignores_data_format": _mutant("values", _FlattenIgnoresDataFormat),
+    "lc_strides_ignored": _mutant("values", _StridesIgnored),
+    "lc_bias_shared": _mutant("values", _BiasShared),
+    "lc_bias_transposed": _mutant("values", _BiasTransposed),
+    "lc_same_padding_like_conv": _mutant("values", _SamePaddingLikeConv),
+    "lc_sparse_column_order": _mutant("values", _SparseColumnOrder),
+    "lc_dense_mask_ignored": _mutant("values", _DenseMaskIgnored),
+    "lc_same_shape_ignores_strides": _mutant("shapes", _SameShapeIgnoresStrides),
+    "lc_shape_rejects_zero": _mutant("shapes", _ShapeRejectsZero),
+    "lc_same_accepted_with_implementation_1": _mutant("rejects", _SameAcceptedWithImplementation1),
+    "lc_causal_as_same": _mutant("rejects", _CausalAsSame),
+    "lc_output_at_least_one": _mutant("rejects", _OutputAtLeastOne),
+    "lc_config_drops_implementation": _mutant("roundtrip", _ConfigDropsImplementation),
+    "lc_dense_fans": _mutant("default_weights", _DenseFans),
+    "lc_sparse_fans_of_implementation_1": _mutant("default_weights", _SparseFansOfImplementation1),
 }
