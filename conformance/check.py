@@ -353,6 +353,27 @@ def _agree(symbolic, concrete) -> bool:
         len(s) == len(c) and all(a is None or a == b for a, b in zip(s, c)) for s, c in zip(symbolic, concrete))
 
 
+def assert_compute_output_shape(spec, adapter, case):
+    """A layer's ``shape`` case: compute_output_shape of ``case.shape`` (None where a dim is unknown)
+    equals the spec's, or both reject it."""
+    result = run_both(spec, adapter, case)
+    if result is not None:
+        expected, actual = result
+        assert_equal(norm(actual), norm(expected), case, adapter, "compute_output_shape")
+
+
+def assert_call_shape(spec, adapter, call):
+    """A layer's ``call`` case: its one output has the shape the spec's compute_output_shape gives for
+    the input's, in the spec's result and in the adapter's; nothing to compare when both reject it."""
+    result = run_both(spec, adapter, call)
+    if result is not None:
+        expected, actual = result
+        want = tuple(spec.build(call.feature, call.config).compute_output_shape(np.shape(call.inputs[0])))
+        assert_equal(len(actual.outputs), 1, call, adapter, "len(outputs)")
+        assert_equal(tuple(np.shape(expected.outputs[0])), want, call, adapter, "the spec's out.shape")
+        assert_equal(tuple(np.shape(actual.outputs[0])), want, call, adapter, "out.shape")
+
+
 def assert_shapes(spec, adapter, call, symbolic, *, called=True):
     """For a ``call`` case and its input shape with a None batch and some unknown dims
     (``symbolic``, e.g. strategies.unknown_dims): (1) compute_output_shape of ``symbolic`` equals
@@ -362,13 +383,11 @@ def assert_shapes(spec, adapter, call, symbolic, *, called=True):
     check's business, e.g. an implementation-defined interpolation), only compute_output_shape:
     (1), and (3) against the spec alone. Both sides rejecting a step ends that step. A layer of
     several inputs takes a list of shapes (``symbolic`` too), a layer of one input its shape.
-    The one shape check of every layer family."""
+    A layer family's shape check is this, or (where its cases need several symbolic variants of one
+    config, as the convolutions') its steps: :func:`assert_compute_output_shape` and
+    :func:`assert_call_shape`."""
     # (1) symbolic, with unknown dims
-    case = Case(call.feature, "shape", call.config, shape=symbolic)
-    result = run_both(spec, adapter, case)
-    if result is not None:
-        expected, actual = result
-        assert_equal(norm(actual), norm(expected), case, adapter, "compute_output_shape")
+    assert_compute_output_shape(spec, adapter, Case(call.feature, "shape", call.config, shape=symbolic))
 
     # (2) the actual shapes of a call
     got = None
@@ -764,27 +783,6 @@ def assert_dropout_values(out, keep, case, adapter):
 
 
 # --- layers_convolution, layers_convolution_transpose, layers_locally_connected, layers_embedding ---
-def assert_compute_output_shape(spec, adapter, case):
-    """A layer's ``shape`` case: compute_output_shape of ``case.shape`` (None where a dim is unknown)
-    equals the spec's, or both reject it."""
-    result = run_both(spec, adapter, case)
-    if result is not None:
-        expected, actual = result
-        assert_equal(tuple(actual), tuple(expected), case, adapter, "compute_output_shape")
-
-
-def assert_call_shape(spec, adapter, call):
-    """A layer's ``call`` case: its one output has the shape the spec's compute_output_shape gives for
-    the input's, in the spec's result and in the adapter's; nothing to compare when both reject it."""
-    result = run_both(spec, adapter, call)
-    if result is not None:
-        expected, actual = result
-        want = tuple(spec.build(call.feature, call.config).compute_output_shape(np.shape(call.inputs[0])))
-        assert_equal(len(actual.outputs), 1, call, adapter, "len(outputs)")
-        assert_equal(tuple(np.shape(expected.outputs[0])), want, call, adapter, "the spec's out.shape")
-        assert_equal(tuple(np.shape(actual.outputs[0])), want, call, adapter, "out.shape")
-
-
 def assert_default_weights(spec, adapter, case):
     """A layer's ``sample`` case: the weights it builds for ``case.shape`` have the spec's names and
     shapes; those of a random initializer (a kernel, a table) follow its distribution for the spec's

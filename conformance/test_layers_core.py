@@ -12,14 +12,13 @@ round trip. ``losses``, ``losses_edges``: ``layer.losses`` of Dense's regularize
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
-from conformance import check, stats, tolerance
+from conformance import check, tolerance
 from conformance import strategies as cs
 from conformance.cases.layers_core import (CASES, DEFAULT_WEIGHT_CASES, LOSS_CASES, LOSS_EDGES, REJECTED, ROUNDTRIP,
                                            SEED_PAGE, VARIANTS, input_configs)
@@ -37,18 +36,8 @@ def test_values(spec, adapter, feature, dtype, data):
 @pytest.mark.parametrize("feature", ["layers.Dense"])
 def test_default_weights(spec, adapter, feature, config, input_shape):
     """The kernel a built Dense starts with follows GlorotUniform (KS and two moments, see
-    conformance/stats.py); the bias is exactly zero."""
-    case = Case(feature, "sample", config, shape=input_shape)
-    check.track(case)
-    weights = adapter.run(case)
-    expected = spec.run(case)
-    check.assert_equal(sorted(weights), sorted(expected), case, adapter, "weight names")
-    check.assert_close(weights["bias"], np.zeros(config["units"]), case, adapter, ulps=0)
-    check.assert_equal(tuple(np.shape(weights["kernel"])), tuple(np.shape(expected["kernel"])), case, adapter,
-                       "kernel.shape")
-    kernel = np.asarray(weights["kernel"], np.float64)
-    dist = spec.build(feature, config).kernel_initializer.distribution(kernel.shape)
-    check.assert_stats(case, adapter, [stats.ks_test(kernel, dist), *stats.moment_tests(kernel, dist)])
+    conformance/stats.py); the bias is exactly zero (check.assert_default_weights)."""
+    check.assert_default_weights(spec, adapter, Case(feature, "sample", config, shape=input_shape))
 
 
 @pytest.mark.parametrize("feature", sorted(CASES))

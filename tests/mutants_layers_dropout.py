@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from reference.layers import dropout
-from tests.mutants import Mutant, target
+from tests.mutants import Keras2Mutant, target
 
 
 def _drop(layer, x, rng, *, keep_prob=None, scale=None, noise=None):
@@ -246,13 +246,6 @@ class _SpatialDropout2DConfigNoDataFormat(dropout.SpatialDropout2D):
         super().__init__(rate, data_format, seed, edition=edition)
 
 
-class _Keras2Mutant(Mutant):
-    """A mutant checked against the Keras 2 edition (the plugin's spec takes the adapter's edition)."""
-
-    def __init__(self, name, patches, device="cpu", edition=None):
-        super().__init__(name, patches, device=device, edition=edition or "keras2")
-
-
 MUTANTS = {
     "dropout_no_rescale": target("training_values", "layers.Dropout", _DropoutNoRescale),
     "spatial_dropout1d_scales_by_keep_prob": target("training_values", "layers.SpatialDropout1D",
@@ -278,7 +271,7 @@ MUTANTS = {
     "spatial_dropout2d_rate1_multiplies": target("rate_edges", "layers.SpatialDropout2D",
                                                  _SpatialDropout2DRate1Multiplies),
     "dropout_keras2_accepts_rate1": target("rate_edges", "layers.Dropout", _DropoutRate1ZerosInEveryEdition,
-                                           adapter=_Keras2Mutant),
+                                           adapter=Keras2Mutant),
     # values, propagation, rejects, roundtrip
     "dropout_rescales_at_inference": target("values", "layers.Dropout", _DropoutRescalesAtInference),
     "spatial_dropout2d_rescales_at_inference": target("values", "layers.SpatialDropout2D",
