@@ -13,6 +13,7 @@ reference/layers/convolution.py.
 - ``shapes``: compute_output_shape of an input shape of any form with None batch and None spatial dims
   (and a None channel dim, which Depthwise rejects and the others pass through) equals the spec's; the
   output of an actual call of a plain config has the spec's shape.
+- ``seed_page``: the seed page's Conv2D example (channels_first), literally.
 - ``rejects``: a table of invalid configs and inputs both must reject (bad padding, causal where it
   is not allowed, a kernel larger than a valid-padded input, strides > 1 with dilation_rate > 1 on
   Conv, groups not dividing filters or input channels, filters/depth_multiplier 0 or negative,
@@ -50,7 +51,7 @@ from conformance import check, tolerance
 from conformance.cases.layers_convolution import (DEFAULT_WEIGHT_CASES, FEATURES, FEW, FORMS, FORMS_SETTINGS,
                                                   KERAS3_ONLY, REJECTED, WEIGHT_REGULARIZERS, conv_cases,
                                                   conv_configs, forms_of, reject_base, rejected_rows,
-                                                  roundtrip_options)
+                                                  roundtrip_options, SEED_PAGE)
 from conformance.strategies import weighted_layer_case
 from reference.editions import KERAS2
 
@@ -104,6 +105,13 @@ def test_shapes(spec, adapter, feature, data):
         check.assert_call_shape(spec, adapter, Case(feature, "call", config, (np.ones(shape, np.float32),),
                                                     weights=weights))
 
+
+
+@pytest.mark.parametrize("feature, example", [(e.feature, name) for name, e in SEED_PAGE.items()])
+def test_seed_page(spec, adapter, feature, example):
+    """The seed page's Conv2D shape example, literally: compute_output_shape for the page's input shape
+    (batch None) equals the spec's and the page's (channels_first: the page's erratum)."""
+    check.assert_seed_page(spec, adapter, SEED_PAGE[example], example)
 
 @pytest.mark.parametrize("feature,reject", REJECTED, ids=[f"{f}-{n}" for f, n in REJECTED])
 def test_rejects(spec, adapter, feature, reject):

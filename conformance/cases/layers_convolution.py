@@ -281,3 +281,12 @@ WEIGHT_REGULARIZERS = {
     "layers.DepthwiseConv1D": ("depthwise_regularizer", "bias_regularizer"),
     "layers.SeparableConv1D": ("depthwise_regularizer", "pointwise_regularizer", "bias_regularizer"),
 }
+
+# The seed page's Conv2D (../shared/seeds/001): (None, 64, 32, 32) for input_shape=(3, 32, 32) holds
+# only with channels_first (the page assumes Keras 1's "th" image ordering; see reference/layers/
+# reshaping.py Flatten, Erratum), so it is checked in that data format.
+SEED_PAGE = {
+    "Conv2D(64, (3, 3), input_shape=(3, 32, 32), padding='same'), channels_first":
+        cs.PageExample("layers.Conv2D", {"filters": 64, "kernel_size": (3, 3), "padding": "same",
+                                         "data_format": "channels_first"}, (None, 3, 32, 32), (None, 64, 32, 32)),
+}
