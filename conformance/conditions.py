@@ -58,7 +58,21 @@ def kernel_exceeds_input(case) -> bool:
     return any((k - 1) * d + 1 > n for k, d, n in zip(ks, dil, spatial))
 
 
-CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, unequal_strides, bias_on_last_axis, kernel_exceeds_input)}
+def keepdims_none(case) -> bool:
+    """A global pooling given ``keepdims=None`` explicitly (Keras' default is False; TOML, the
+    expectations' format, has no None for a ``config`` condition)."""
+    return "keepdims" in case.config and case.config["keepdims"] is None
+
+
+def steep_negative_slope(case) -> bool:
+    """relu's ``negative_slope`` above 1, where max(x, slope * x), a common way to write a leaky
+    relu, picks slope * x for positive x too."""
+    slope = case.config.get("negative_slope")
+    return isinstance(slope, (int, float)) and slope > 1
+
+
+CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, unequal_strides, bias_on_last_axis, kernel_exceeds_input,
+                                      keepdims_none, steep_negative_slope)}
 
 
 def hold(names, case) -> bool:
