@@ -30,12 +30,13 @@ def test_the_suite_without_an_adapter_is_a_usage_error():
 
 OWN_TESTS = """
 import gc
+import os
 
 from hypothesis import settings
 
 
 def test_untouched(request):
-    assert settings.get_current_profile_name() == "default"
+    assert settings.get_current_profile_name() == os.environ["HYPOTHESIS_OWN_PROFILE"]
     assert request.config.option.tbstyle == "auto" and gc.get_freeze_count() == 0
 """
 
@@ -44,7 +45,12 @@ def test_the_plugin_is_inert_without_an_adapter(tmp_path):
     """Loaded into a run of other tests (pytest tests/, or a project's own with -p conformance.plugin),
     the plugin changes nothing: no profile, no traceback style, no frozen objects, no report."""
     (tmp_path / "test_own.py").write_text(OWN_TESTS)
-    proc = _pytest("-p", "conformance.plugin", str(tmp_path / "test_own.py"), "-q")
+    # Hypothesis' own choice in this environment: "ci" where it sees a CI (the CI variable), else "default"
+    own = subprocess.run([sys.executable, "-c", "from hypothesis import settings; print(settings.get_current_profile_name())"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "conformance.plugin",
+                           str(tmp_path / "test_own.py"), "-q"], cwd=ROOT, capture_output=True, text=True, timeout=900,
+                          env={**os.environ, "HYPOTHESIS_OWN_PROFILE": own})
     assert proc.returncode == 0, proc.stdout[-2000:]
     assert "keras-conformance" not in proc.stdout
 
