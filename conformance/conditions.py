@@ -45,13 +45,15 @@ def bias_on_last_axis(case) -> bool:
 
 
 def kernel_exceeds_input(case) -> bool:
-    """A convolution whose (dilated) kernel is longer than its input along some spatial axis, which
-    only "same" padding allows: every window along that axis reaches into the padding on both sides."""
-    ks, x = case.config.get("kernel_size"), np.shape(case.inputs[0]) if case.inputs else ()
+    """A convolution's (dilated) kernel, or a pooling's window, longer than its input along some
+    spatial axis, which only "same" padding allows: every window along that axis reaches into the
+    padding on both sides."""
+    ks = case.config.get("kernel_size", case.config.get("pool_size"))
+    x = np.shape(case.inputs[0]) if case.inputs else ()
     if ks is None or len(x) < 3:
         return False
     rank = len(x) - 2
-    spatial = x[2:] if case.config.get("data_format") == "channels_first" else x[1:-1]
+    spatial = x[2:] if str(case.config.get("data_format")).lower() == "channels_first" else x[1:-1]
     ks = (ks,) * rank if isinstance(ks, int) else tuple(ks)
     dil = case.config.get("dilation_rate", 1)
     dil = (dil,) * rank if isinstance(dil, int) else tuple(dil)
@@ -64,6 +66,43 @@ def keepdims_none(case) -> bool:
     return "keepdims" in case.config and case.config["keepdims"] is None
 
 
+def keepdims_not_bool(case) -> bool:
+    """A global pooling given a ``keepdims`` that is not a bool (0, 1 or None: Keras takes its truth
+    value)."""
+    return "keepdims" in case.config and not isinstance(case.config["keepdims"], bool)
+
+
+def padding_mixed_case(case) -> bool:
+    """A ``padding`` string not in lower case ("Same", "VALID"): Keras 3's layers keep it as given."""
+    padding = case.config.get("padding")
+    return isinstance(padding, str) and padding != padding.lower()
+
+
+def asymmetric_same_padding(case) -> bool:
+    """A pooling with "same" padding (any case) that pads some spatial axis by an odd total, so one
+    more cell after than before: total = max((ceil(n / s) - 1) * s + k - n, 0) for an axis of n
+    cells, pool size k and stride s (strides default to the pool size)."""
+    if str(case.config.get("padding", "valid")).lower() != "same" or not case.inputs:
+        return False
+    x = np.shape(case.inputs[0])
+    rank = len(x) - 2
+    spatial = x[2:] if str(case.config.get("data_format")).lower() == "channels_first" else x[1:-1]
+    k = case.config.get("pool_size", 2)
+    k = (k,) * rank if isinstance(k, int) else tuple(k)
+    s = case.config.get("strides") or k
+    s = (s,) * rank if isinstance(s, int) else tuple(s)
+    return any(max((-(-n // si) - 1) * si + ki - n, 0) % 2 == 1 for n, ki, si in zip(spatial, k, s))
+
+
+def truncated_normal(case) -> bool:
+    """An initializer that samples a truncated normal: TruncatedNormal, the Glorot, He and LeCun
+    normals, VarianceScaling with distribution "truncated_normal" (its default)."""
+    name = case.feature.rsplit(".", 1)[-1]
+    if name == "VarianceScaling":
+        return case.config.get("distribution", "truncated_normal") == "truncated_normal"
+    return name in ("TruncatedNormal", "GlorotNormal", "HeNormal", "LecunNormal")
+
+
 def steep_negative_slope(case) -> bool:
     """relu's ``negative_slope`` above 1, where max(x, slope * x), a common way to write a leaky
     relu, picks slope * x for positive x too."""
@@ -72,7 +111,8 @@ def steep_negative_slope(case) -> bool:
 
 
 CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, unequal_strides, bias_on_last_axis, kernel_exceeds_input,
-                                      keepdims_none, steep_negative_slope)}
+                                      keepdims_none, keepdims_not_bool, padding_mixed_case, asymmetric_same_padding,
+                                      truncated_normal, steep_negative_slope)}
 
 
 def hold(names, case) -> bool:
