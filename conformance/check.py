@@ -806,12 +806,9 @@ def assert_default_weights(spec, adapter, case):
 
 def assert_weight_losses(spec, adapter, case):
     """``layer.losses`` of a convolution-family layer after a call: one penalty per weight whose
-    regularizer is set, in weight order, each within reduction_ulps(the largest weight's size)."""
-    result = run_both(spec, adapter, case)
-    if result is not None:
-        expected, actual = result
-        longest = max(np.size(w) for w in case.weights.values())
-        assert_losses(actual, expected, case, adapter, ulps=tolerance.reduction_ulps(longest))
+    regularizer is set, in weight order (:func:`compare_losses`; its tolerance.layer_losses takes the
+    largest weight's size)."""
+    compare_losses(spec, adapter, case)
 
 
 def out_of_range_rows(rows, indices, table) -> str:

@@ -32,6 +32,19 @@ def unequal_strides(case) -> bool:
     return isinstance(strides, (tuple, list)) and len(set(strides)) > 1
 
 
+def _spatial(case) -> tuple:
+    """The spatial sides of a windowed layer's input (() when it has none)."""
+    x = np.shape(case.inputs[0]) if case.inputs else ()
+    if len(x) < 3:
+        return ()
+    return x[2:] if str(case.config.get("data_format")).lower() == "channels_first" else x[1:-1]
+
+
+def _per_axis(value, rank: int) -> tuple:
+    """A kernel size, stride or dilation given as an int or per axis, per axis."""
+    return (value,) * rank if isinstance(value, int) else tuple(value)
+
+
 def bias_on_last_axis(case) -> bool:
     """A channels_first layer with a bias whose output's last side equals its channel count, the
     shape for which Keras 3's TensorFlow ``ops.add`` mistakes the (1, C, 1, ...) bias for a
@@ -49,14 +62,10 @@ def kernel_exceeds_input(case) -> bool:
     spatial axis, which only "same" padding allows: every window along that axis reaches into the
     padding on both sides."""
     ks = case.config.get("kernel_size", case.config.get("pool_size"))
-    x = np.shape(case.inputs[0]) if case.inputs else ()
-    if ks is None or len(x) < 3:
+    spatial = _spatial(case)
+    if ks is None or not spatial:
         return False
-    rank = len(x) - 2
-    spatial = x[2:] if str(case.config.get("data_format")).lower() == "channels_first" else x[1:-1]
-    ks = (ks,) * rank if isinstance(ks, int) else tuple(ks)
-    dil = case.config.get("dilation_rate", 1)
-    dil = (dil,) * rank if isinstance(dil, int) else tuple(dil)
+    ks, dil = _per_axis(ks, len(spatial)), _per_axis(case.config.get("dilation_rate", 1), len(spatial))
     return any((k - 1) * d + 1 > n for k, d, n in zip(ks, dil, spatial))
 
 
@@ -82,15 +91,11 @@ def asymmetric_same_padding(case) -> bool:
     """A pooling with "same" padding (any case) that pads some spatial axis by an odd total, so one
     more cell after than before: total = max((ceil(n / s) - 1) * s + k - n, 0) for an axis of n
     cells, pool size k and stride s (strides default to the pool size)."""
-    if str(case.config.get("padding", "valid")).lower() != "same" or not case.inputs:
+    spatial = _spatial(case)
+    if str(case.config.get("padding", "valid")).lower() != "same" or not spatial:
         return False
-    x = np.shape(case.inputs[0])
-    rank = len(x) - 2
-    spatial = x[2:] if str(case.config.get("data_format")).lower() == "channels_first" else x[1:-1]
-    k = case.config.get("pool_size", 2)
-    k = (k,) * rank if isinstance(k, int) else tuple(k)
-    s = case.config.get("strides") or k
-    s = (s,) * rank if isinstance(s, int) else tuple(s)
+    k = _per_axis(case.config.get("pool_size", 2), len(spatial))
+    s = _per_axis(case.config.get("strides") or k, len(spatial))
     return any(max((-(-n // si) - 1) * si + ki - n, 0) % 2 == 1 for n, ki, si in zip(spatial, k, s))
 
 
