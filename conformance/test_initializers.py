@@ -77,6 +77,8 @@ def test_seeding(spec, adapter, feature, seed):
 def test_distribution(spec, adapter, feature, config, shape):
     """KS against the spec's exact CDF, and the first two moments, on one large float32 sample."""
     case = Case(feature, "sample", {**config, "seed": 1234}, shape=shape)
+    if check.outcome(spec, case)[0] == "rejected":  # Keras 2's fan axes
+        return check.expect_rejection(spec, adapter, case)
     sample = check.sample(adapter, case)
     dist = spec.build(feature, config).distribution(shape)
     check.assert_stats(case, adapter, [stats.ks_test(sample, dist), *stats.moment_tests(sample, dist)])

@@ -138,7 +138,7 @@ def test_roundtrip(spec, adapter, feature, data):
     options = data.draw(roundtrip_options(feature), label="options")
     config = {**call.config, **options}
     if options.get("padding"):  # a valid padding: keep the case's shapes valid
-        config["padding"] = options["padding"] if call.config["padding"] == "valid" else call.config["padding"]
+        config["padding"] = options["padding"] if call.config.get("padding", "valid") == "valid" else call.config["padding"]
     layer = spec.build(feature, config)
     weights = {k: call.weights[k] if k in call.weights else np.linspace(-1, 1, math.prod(s)).reshape(s).astype("float32")
                for k, s in layer.weight_shapes(call.inputs[0].shape).items()}

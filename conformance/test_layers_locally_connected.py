@@ -120,8 +120,8 @@ def test_roundtrip(spec, adapter, feature, data):
     options = data.draw(ROUNDTRIP_OPTIONS, label="options")
     config = {**call.config, **options}
     if data.draw(st.booleans(), label="mixed case"):
-        config["padding"] = config["padding"].upper()
-        config["data_format"] = config["data_format"].title()
+        config["padding"] = config.get("padding", "valid").upper()
+        config["data_format"] = config.get("data_format", "channels_last").title()
     check.assert_layer_roundtrip(spec, adapter, dataclasses.replace(call, op="roundtrip", config=config))
 
 

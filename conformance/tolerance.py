@@ -220,7 +220,7 @@ def layers_merging(spec, case, expected):
         a0, a1 = a0 % x0.ndim, a1 % x1.ndim
         n = x0.shape[a0]
         ulps = reduction_ulps(n)
-        if case.config["normalize"]:
+        if case.config.get("normalize", False):
             x0, x1 = _dot_normalized(x0, a0), _dot_normalized(x1, a1)
             ulps += n + 6
         b = x0.shape[0]
@@ -325,7 +325,7 @@ def layers_core(spec, case, expected):
             prods = np.abs(np.asarray(case.inputs[0], np.float64) * np.asarray(case.inputs[1], np.float64))
             return reduction_ulps(n), [prods, np.sum(prods, axis=-1)]
         if case.config["function"] == "scale_shift":
-            args = case.config["arguments"]
+            args = case.config.get("arguments") or {}
             x = np.asarray(case.inputs[0], np.float64)
             return ELEMENTWISE_ULPS, [np.abs(x * args["factor"]) + abs(args["shift"])]
         return ELEMENTWISE_ULPS, None

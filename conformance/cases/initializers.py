@@ -71,6 +71,11 @@ STAT_CASES = [
       for s in (DENSE, CONV2D)],
     *[("initializers.VarianceScaling", {"mode": m, "distribution": d}, s)
       for m, d in (("fan_avg", "truncated_normal"), ("fan_in", "uniform")) for s in (VECTOR, CONV1D, CONV3D)],
+    # Keras 3's fan axes: both given, the fans are their products (1120 and 64 here, not 320 and 5600);
+    # one alone is ignored. Keras 2 has neither (rejected).
+    *[(f"initializers.{n}", axes, CONV1D) for n in ("VarianceScaling", "LecunNormal", "LecunUniform", "GlorotNormal",
+                                                    "GlorotUniform", "HeNormal", "HeUniform")
+      for axes in ({"input_axes": (2,), "output_axes": (1,)}, {"input_axes": (2,)}, {"output_axes": (1,)})],
 ]
 assert all(math.prod(s) >= N for _, _, s in STAT_CASES)
 # Orthogonal's entries are not independent within one matrix: its test draws one entry per seed.

@@ -1,0 +1,78 @@
+"""Run the generated argument mutants of features through their family's checks and say which check
+caught each: ``python -m tests.argument_sweep FEATURE [FEATURE ...] [--json PATH]``.
+
+Each mutant is one in-process pytest run of ``conformance/test_<family>.py`` on the feature's checks
+only, with the ``mutants`` profile (the ci draws, not shrunk), the adapter in this process and
+``-x``: the first diverging check ends the run. A mutant is caught when some check recorded a
+divergence on its feature; an ``error`` record is a crash, which is not a catch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from conformance.cases import family
+from tests import argument_mutants
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class _OnlyFeature:
+    """Keeps the collected checks parametrized by one feature."""
+
+    def __init__(self, feature):
+        self.feature = feature
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config, items):
+        keep = [i for i in items if getattr(getattr(i, "callspec", None), "params", {}).get("feature") == self.feature]
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep
+
+
+def run(m) -> dict:
+    """{"caught_by": the first check that diverged, or None; "errors": crashed checks; "checks": count}."""
+    if m.change is None:
+        return {"caught_by": None, "errors": [], "checks": 0, "seconds": 0.0}
+    module = ROOT / "conformance" / f"test_{family(m.feature)}.py"
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        pytest.main([str(module), "-q", "-x", "-p", "no:cacheprovider", "-p", "no:xdist", "--isolation=none",
+                     f"--adapter=tests.argument_mutants:{m.name}", "--hypothesis-profile=mutants", "--report", out,
+                     "-o", "console_output_style=classic", "--no-header", "--tb=no"],
+                    plugins=[_OnlyFeature(m.feature)])
+        seconds = time.perf_counter() - start
+        path = Path(out) / "results.jsonl"
+        records = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    mine = [r for r in records if r["feature"] == m.feature]
+    caught = [r["check"] for r in mine if r["status"] == "diverge"]
+    return {"caught_by": caught[0] if caught else None, "errors": [f"{r['check']}: {r['message'][:300]}" for r in mine
+                                                                    if r["status"] == "error"],
+            "checks": len(mine), "seconds": round(seconds, 2)}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("features", nargs="+")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    results = {}
+    for feature in args.features:
+        for m in argument_mutants.of_feature(feature):
+            results[m.name] = run(m)
+    text = json.dumps(results, indent=1, sort_keys=True)
+    if args.json:
+        args.json.write_text(text)
+    else:
+        print(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
