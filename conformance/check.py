@@ -855,7 +855,7 @@ def signature_problems(actual: list, expected: list) -> tuple[list[str], list[st
     spec_positions = [p["name"] for p in expected if p["kind"] in _POSITIONAL]
     spec_names = {p["name"] for p in expected}
     extras = [p for p in actual if p["kind"] not in _VARIADIC and p["name"] not in spec_names]
-    problems = []
+    problems, shifted = [], False
     for p in expected:
         name = p["name"]
         if p["kind"] in _VARIADIC:
@@ -878,9 +878,10 @@ def signature_problems(actual: list, expected: list) -> tuple[list[str], list[st
             if a["kind"] not in _POSITIONAL:
                 problems.append(f"argument {name!r} is keyword-only, but should be positional "
                                 f"(position {spec_positions.index(name)})")
-            elif positions.index(name) != spec_positions.index(name):
+            elif positions.index(name) != spec_positions.index(name) and not shifted:
+                shifted = True  # the positional arguments after it shift with it: said once
                 problems.append(f"argument {name!r} is at position {positions.index(name)}, but should be at "
-                                f"position {spec_positions.index(name)}")
+                                f"position {spec_positions.index(name)} (and the positional arguments after it)")
             if p["kind"] == "POSITIONAL_OR_KEYWORD" and a["kind"] == "POSITIONAL_ONLY":
                 problems.append(f"argument {name!r} is positional-only, but should be accepted by keyword")
     return problems, [_parameter(e) for e in extras]
