@@ -166,7 +166,7 @@ class AdapterUnavailable(RuntimeError):
 class Adapter(abc.ABC):
     """Base class of every adapter. Subclasses set the class attributes and the operations a case's
     ``op`` names: ``call``, ``sample``, ``roundtrip`` and ``resolve``, and ``shape`` where they run
-    layers; ``supports``, ``snippet`` and ``platform`` have defaults to override."""
+    layers; ``supports``, ``signature``, ``snippet`` and ``platform`` have defaults to override."""
 
     name: str = ""
     edition: str = "keras3"
@@ -201,6 +201,17 @@ class Adapter(abc.ABC):
 
     @abc.abstractmethod
     def resolve(self, case: Case) -> Resolved: ...
+
+    def signature(self, feature: str) -> dict | None:
+        """The framework's public signatures of ``feature``, as plain data: ``{"init": [...], "call": [...]
+        or None}``, the parameters of its constructor (an activation: of the function, without the input
+        ``x``; a layer: ``__init__`` without ``self``) and of a layer's ``call`` (without ``self``), each
+        ``{"name", "kind", "default"}`` as ``reference.signatures.parameters`` gives them (``kind``:
+        ``inspect.Parameter.kind``'s name; ``default``: its ``repr``, absent when required).
+
+        ``None`` (the default): the adapter does not report signatures, and the signature check is
+        ``unsupported``."""
+        return None
 
     def snippet(self, case: Case) -> str:
         """A standalone reproduction of ``case`` in the framework's public API."""

@@ -17,10 +17,13 @@ and ``adapters/tf_keras.py`` (Keras 2) subclass it and say where the editions di
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from adapters import lambdas, snippets
 from adapters.base import Adapter, Case, LayerResult, Rejected, Resolved, RoundTrip
+from reference.signatures import parameters
 
 # Keys every Keras layer's get_config has, which are not the layer's own semantics.
 BASE_LAYER_KEYS = ("name", "trainable", "dtype", "batch_input_shape", "batch_shape", "input_shape")
@@ -181,6 +184,23 @@ class KerasAPIAdapter(Adapter):
             return Resolved(f"{case.area}.{type(obj).__name__}", obj.get_config())
 
         return self._framework(run)
+
+    def signature(self, feature):
+        """The public signatures, read with ``inspect.signature``: ``keras.<area>.<name>.__init__`` (without
+        ``self``; an activation: the function without its ``x``; ``keras.layers.Input``: the function)
+        and, for a layer class, ``.call`` (without ``self``)."""
+        area, _, name = feature.partition(".")
+        obj = getattr(getattr(self.keras, area), name)
+        if not inspect.isclass(obj):
+            sig = inspect.signature(obj)
+            skip = (next(iter(sig.parameters)),) if area == "activations" else ()
+            return {"init": parameters(sig, skip), "call": None}
+
+        def own(fn):  # an unbound method's parameters without the first (self)
+            sig = inspect.signature(fn)
+            return parameters(sig, skip=(next(iter(sig.parameters)),))
+
+        return {"init": own(obj.__init__), "call": own(obj.call) if area == "layers" else None}
 
     # --- the snippet ---------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import reference
 from adapters import lambdas
 from adapters.base import Adapter, Case, LayerResult, Rejected, Resolved, RoundTrip
 from adapters.dtypes import to_dtype
+from reference import signatures
 from reference.editions import check_edition
 
 
@@ -114,6 +115,10 @@ class ReferenceAdapter(Adapter):
         config = plain(built)
         clone = self._build(case, config)
         return RoundTrip(config, plain(clone), self._apply(case, built), self._apply(case, clone))
+
+    def signature(self, feature):
+        """The spec's own signatures in this edition (``reference/signatures.py``)."""
+        return signatures.of(self._obj(feature), feature.partition(".")[0], self.edition)
 
     def resolve(self, case):
         # Every area's get gives (feature id, arguments): the config is that of the object they build.

@@ -16,7 +16,7 @@ import numpy as np
 from adapters.base import Case, LayerResult, Rejected
 from adapters.dtypes import np_dtype, to_dtype
 from conformance import stats, tolerance
-from conformance.divergence import Divergence, recorder
+from conformance.divergence import Divergence, Unsupported, recorder
 from conformance.summary import case_dict
 from reference.activations import softmax_defined
 from reference.layers.spatial import ImplementationDefined
@@ -829,3 +829,88 @@ def out_of_range_rows(rows, indices, table) -> str:
         else:
             kinds.append(f"other rows ({row.tolist()})")
     return ", ".join(sorted(set(kinds)))
+
+
+# --- signatures (every family's test_signature) ---
+_POSITIONAL = ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD")
+_VARIADIC = {"VAR_POSITIONAL": "*", "VAR_KEYWORD": "**"}
+
+
+def _parameter(p) -> str:
+    """A parameter as Python writes it: ``padding='valid'``, ``**kwargs``."""
+    return _VARIADIC.get(p["kind"], "") + p["name"] + (f"={p['default']}" if "default" in p else "")
+
+
+def signature_problems(actual: list, expected: list) -> tuple[list[str], list[str]]:
+    """(divergences, extras) of the framework's parameters ``actual`` against the spec's ``expected``
+    (plain data, ``reference.signatures.parameters``). Every argument the spec names must be there by
+    that name, with the same default (or required where the spec has none) and, where the spec makes it
+    positional, at the same position and not positional-only where the spec lets it be passed by keyword
+    (an argument the spec makes keyword-only may also be positional: every documented call works). A
+    ``*args``/``**kwargs`` the spec declares must be there; the framework's own ``**kwargs`` (where Keras
+    takes the base layer's name, dtype, trainable...) is not compared. Any other argument of the
+    framework is an extra: information, not a divergence."""
+    named = {p["name"]: p for p in actual if p["kind"] not in _VARIADIC}
+    positions = [p["name"] for p in actual if p["kind"] in _POSITIONAL]
+    spec_positions = [p["name"] for p in expected if p["kind"] in _POSITIONAL]
+    spec_names = {p["name"] for p in expected}
+    extras = [p for p in actual if p["kind"] not in _VARIADIC and p["name"] not in spec_names]
+    problems, shifted = [], False
+    for p in expected:
+        name = p["name"]
+        if p["kind"] in _VARIADIC:
+            if not any(a["kind"] == p["kind"] for a in actual):
+                problems.append(f"takes no {_VARIADIC[p['kind']]}{'kwargs' if p['kind'] == 'VAR_KEYWORD' else 'args'}, "
+                                f"but should take {_parameter(p)}")
+            continue
+        a = named.get(name)
+        if a is None:
+            hint = f" (it has {', '.join(repr(e['name']) for e in extras)} instead)" if extras else ""
+            problems.append(f"argument {name!r} is missing{hint}, but should be there ({_parameter(p)})")
+            continue
+        if "default" in p and "default" not in a:
+            problems.append(f"argument {name!r} is required, but should default to {p['default']}")
+        elif "default" in a and "default" not in p:
+            problems.append(f"argument {name!r} default={a['default']}, but should be required")
+        elif a.get("default") != p.get("default"):
+            problems.append(f"argument {name!r} default={a['default']}, but should be {p['default']}")
+        if p["kind"] in _POSITIONAL:
+            if a["kind"] not in _POSITIONAL:
+                problems.append(f"argument {name!r} is keyword-only, but should be positional "
+                                f"(position {spec_positions.index(name)})")
+            elif positions.index(name) != spec_positions.index(name) and not shifted:
+                shifted = True  # the positional arguments after it shift with it: said once
+                problems.append(f"argument {name!r} is at position {positions.index(name)}, but should be at "
+                                f"position {spec_positions.index(name)} (and the positional arguments after it)")
+            if p["kind"] == "POSITIONAL_OR_KEYWORD" and a["kind"] == "POSITIONAL_ONLY":
+                problems.append(f"argument {name!r} is positional-only, but should be accepted by keyword")
+    return problems, [_parameter(e) for e in extras]
+
+
+def assert_signature(spec, adapter, feature):
+    """The framework's public signatures of ``feature`` (``Adapter.signature``) against the spec's: the
+    constructor (an activation: the function) and a layer's ``call`` accept every argument the spec
+    documents, under the same name, kind and default (``signature_problems``). A divergence names each
+    difference (``Conv2D.__init__: argument 'padding' default='same', but should be 'valid'
+    [layers.Conv2D]``); an extra argument of the framework is recorded as information. An adapter that
+    does not report signatures makes the check ``unsupported``."""
+    actual = adapter.signature(feature)
+    if actual is None:
+        raise Unsupported(f"adapter {adapter.name!r} does not report signatures (its Adapter.signature returns None)")
+    expected = spec.signature(feature)
+    area, _, name = feature.partition(".")
+    for part in ("init", "call"):
+        if expected[part] is None:
+            continue
+        where = name if area == "activations" else f"{name}.{'__init__' if part == 'init' else part}"
+        got = actual.get(part)
+        if got is None:
+            raise Divergence(f"{where}: missing, but should be ({', '.join(map(_parameter, expected[part]))}) "
+                             f"[{feature}]", {"mismatches": [{"actual": None, "expected": expected[part]}]})
+        problems, extras = signature_problems(got, expected[part])
+        if problems:
+            raise Divergence(f"{where}: {'; '.join(problems)} [{feature}]",
+                             {"mismatches": [{"actual": ", ".join(map(_parameter, got)),
+                                              "expected": ", ".join(map(_parameter, expected[part]))}]})
+        if extras:
+            recorder().note(f"{where}: extra arguments, not in the spec: {', '.join(extras)} [{feature}]")

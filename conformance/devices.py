@@ -58,6 +58,9 @@ class CrossDevice(Adapter):
     def snippet(self, case: Case) -> str:
         return self.adapters[0].snippet(case)
 
+    def signature(self, feature):
+        return self.adapters[0].signature(feature)  # one framework: the same Python API on every device
+
     def run(self, case: Case):
         outcomes = []
         for a in self.adapters:

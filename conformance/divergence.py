@@ -22,6 +22,12 @@ class Divergence(AssertionError):
         super().__init__(message)
 
 
+class Unsupported(Exception):
+    """What a check raises when the adapter lacks the capability it needs (an optional operation of
+    ``adapters/base.py`` it does not implement, such as ``signature``): the plugin reports the check
+    ``unsupported`` with the message as its reason, never as a pass."""
+
+
 @dataclass
 class Recorder:
     last_case: Any = None

@@ -2,7 +2,7 @@
 
 Native kernels segfault and deadlock. With ``--isolation=process`` (the default) the plugin loads
 the adapter in a child process (``python -m conformance.isolation``) and talks to it over a socket:
-every operation (``run``, ``supports``, ``snippet``) is a request, and the case being run is held
+every operation (``run``, ``supports``, ``signature``, ``snippet``) is a request, and the case being run is held
 here, in the pytest process, while the child works on it. Then:
 
 - the child dies (a signal, ``abort``, ``os._exit``): the check raises :class:`Crashed`
@@ -165,6 +165,9 @@ class Isolated(Adapter):
     def snippet(self, case: Case) -> str:
         return self._ask(("snippet", case), None, "writing the snippet", own_clock=True)
 
+    def signature(self, feature):
+        return self._ask(("signature", feature), None, f"asking signature({feature!r})")
+
     def describe(self) -> dict:
         return self._described
 
@@ -217,12 +220,15 @@ def _serve(conn: Connection) -> None:
                 answer = ("ok", adapter.run(request[1]))
             elif op == "supports":
                 answer = ("ok", adapter.supports(request[1], request[2]))
+            elif op == "signature":
+                answer = ("ok", adapter.signature(request[1]))
             else:
                 answer = ("ok", adapter.snippet(request[1]))
         except Rejected as e:
             answer = ("rejected", (str(e), e.kind))
         except Exception as e:  # noqa: BLE001  (reported as the adapter's error, with its traceback)
-            where = f"supports({request[1]!r}, {request[2]!r})" if op == "supports" else f"{op}()"
+            where = {"supports": lambda: f"supports({request[1]!r}, {request[2]!r})",
+                     "signature": lambda: f"signature({request[1]!r})"}.get(op, lambda: f"{op}()")()
             answer = ("raised", f"adapter {adapter.name!r}: {where} raised {type(e).__name__}: {e}\n"
                                 f"{''.join(traceback.format_exc(limit=-8))}")
         answer = (*answer, adapter.framework_seconds - before)

@@ -343,6 +343,10 @@ class ConformanceRun:
                 expected = expectations.Expectation(*_identity(item)[:2], reason=f"diverged in the baseline run too "
                                                     f"({self.baseline[0]}): {known[:300]}")
                 report.outcome, report.wasxfail = "skipped", expected.reason
+        elif isinstance(exc, divergence.Unsupported):  # a capability the adapter lacks (Adapter.signature)
+            status, message = "unsupported", f"unsupported: {exc}"
+            report.outcome = "skipped"
+            report.longrepr = (str(item.path), item.location[1] or 0, f"unsupported by adapter {self.adapter.name}: {exc}")
         elif isinstance(exc, isolation.Lost):  # the framework's process died or hung: the case it was running
             status, message = "error", str(exc)
             if exc.case is not None:

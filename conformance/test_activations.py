@@ -11,6 +11,7 @@ from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import check
 from conformance import strategies as cs
+from conformance.cases import features_of
 from conformance.cases.activations import ACTIVATIONS, REJECTED, REJECTED_KERAS2, config_strategy, edge_inputs
 from conformance.check import assert_equal, assert_roundtrip, expect_rejection, run_both
 from reference import KERAS2
@@ -60,3 +61,11 @@ def test_resolve(spec, adapter, feature):
     if result is not None:
         expected, actual = result
         assert_equal(actual.feature, expected.feature, case, adapter, "get(name)")
+
+
+@pytest.mark.parametrize("feature", features_of("activations"))
+def test_signature(spec, adapter, feature):
+    """The framework's public constructor (the function itself) accepts every argument the spec documents, by the
+    same name, kind and default (reference/signatures.py); an extra argument is information
+    (check.assert_signature)."""
+    check.assert_signature(spec, adapter, feature)

@@ -18,6 +18,7 @@ from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import check, stats
 from conformance import strategies as cs
+from conformance.cases import features_of
 from conformance.cases.initializers import (ALL, DETERMINISTIC, NAMES, ORTHOGONAL_CASES, ORTHOGONAL_SEEDS, RANDOM,
                                             REJECTED, REJECTED_SHAPES, STAT_CASES, config_strategy, shape_strategy,
                                             stat_id)
@@ -130,3 +131,11 @@ def test_resolve(spec, adapter, feature, identifier):
         cfg = {k: v for k, v in actual.config.items() if k != "seed"}
         assert_equal(cfg, {k: v for k, v in expected.config.items() if k != "seed"}, case, adapter,
                      "get(name).get_config()")
+
+
+@pytest.mark.parametrize("feature", features_of("initializers"))
+def test_signature(spec, adapter, feature):
+    """The framework's public constructor accepts every argument the spec documents, by the
+    same name, kind and default (reference/signatures.py); an extra argument is information
+    (check.assert_signature)."""
+    check.assert_signature(spec, adapter, feature)

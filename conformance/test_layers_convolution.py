@@ -48,6 +48,7 @@ from hypothesis import strategies as st
 from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import check, tolerance
+from conformance.cases import features_of
 from conformance.cases.layers_convolution import (DEFAULT_WEIGHT_CASES, FEATURES, FEW, FORMS, FORMS_SETTINGS,
                                                   KERAS3_ONLY, REJECTED, WEIGHT_REGULARIZERS, conv_cases,
                                                   conv_configs, forms_of, reject_base, rejected_rows,
@@ -163,3 +164,11 @@ def test_weight_losses(spec, adapter, feature, dtype, data):
     pointwise_kernel, bias), a bias penalty only with use_bias."""
     case = data.draw(weighted_layer_case(feature, dtype, WEIGHT_REGULARIZERS[feature]), label="case")
     check.assert_weight_losses(spec, adapter, case)
+
+
+@pytest.mark.parametrize("feature", features_of("layers_convolution"))
+def test_signature(spec, adapter, feature):
+    """The framework's public constructor and a layer's ``call`` accept every argument the spec documents, by the
+    same name, kind and default (reference/signatures.py); an extra argument is information
+    (check.assert_signature)."""
+    check.assert_signature(spec, adapter, feature)

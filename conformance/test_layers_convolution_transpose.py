@@ -39,6 +39,7 @@ from hypothesis import strategies as st
 from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import check, tolerance
+from conformance.cases import features_of
 from conformance.cases.layers_convolution_transpose import (DEFAULT_WEIGHT_CASES, FEATURES, FEW, FORMS,
                                                             FORMS_SETTINGS, REJECTED, ROUNDTRIP_OPTIONS,
                                                             WEIGHT_REGULARIZERS, convt_cases, convt_configs,
@@ -149,3 +150,11 @@ def test_weight_losses(spec, adapter, feature, dtype, data):
     (only with use_bias), each where its regularizer is set."""
     case = data.draw(weighted_layer_case(feature, dtype, WEIGHT_REGULARIZERS[feature]), label="case")
     check.assert_weight_losses(spec, adapter, case)
+
+
+@pytest.mark.parametrize("feature", features_of("layers_convolution_transpose"))
+def test_signature(spec, adapter, feature):
+    """The framework's public constructor and a layer's ``call`` accept every argument the spec documents, by the
+    same name, kind and default (reference/signatures.py); an extra argument is information
+    (check.assert_signature)."""
+    check.assert_signature(spec, adapter, feature)

@@ -20,6 +20,7 @@ from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import check, tolerance
 from conformance import strategies as cs
+from conformance.cases import features_of
 from conformance.cases.layers_core import (CASES, DEFAULT_WEIGHT_CASES, LOSS_CASES, LOSS_EDGES, REJECTED, ROUNDTRIP,
                                            SEED_PAGE, VARIANTS, input_configs)
 
@@ -117,3 +118,11 @@ def test_losses_edges(spec, adapter, feature, dtype):
     overflow the dtype (inf)."""
     for case in LOSS_EDGES[feature](dtype):
         check.compare_losses(spec, adapter, case)
+
+
+@pytest.mark.parametrize("feature", features_of("layers_core"))
+def test_signature(spec, adapter, feature):
+    """The framework's public constructor and a layer's ``call`` accept every argument the spec documents, by the
+    same name, kind and default (reference/signatures.py); an extra argument is information
+    (check.assert_signature)."""
+    check.assert_signature(spec, adapter, feature)

@@ -40,6 +40,7 @@ from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES, to_dtype
 from conformance import check, stats, tolerance
 from conformance import strategies as cs
+from conformance.cases import features_of
 from conformance.cases.layers_dropout import (CASES, FEATURES, REJECTED, ROUNDTRIP, SEED_CELLS, STAT_CASES, VARIANTS,
                                               edge_input, identity_cases, seed_case, stat_id, training_cases,
                                               varying_axes)
@@ -195,3 +196,11 @@ def test_dropped_fraction(spec, adapter, feature, config, shape, dtype, delta):
     tests = [stats.binomial_test(int(cells.size - cells.sum()), int(cells.size), rate, delta)]
     tests += [stats.varies_test(cells, a, rate) for a in varying_axes(noise)]
     check.assert_stats(case, adapter, tests)
+
+
+@pytest.mark.parametrize("feature", features_of("layers_dropout"))
+def test_signature(spec, adapter, feature):
+    """The framework's public constructor and a layer's ``call`` accept every argument the spec documents, by the
+    same name, kind and default (reference/signatures.py); an extra argument is information
+    (check.assert_signature)."""
+    check.assert_signature(spec, adapter, feature)

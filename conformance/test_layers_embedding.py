@@ -33,6 +33,7 @@ from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import check, tolerance
 from conformance import strategies as cs
+from conformance.cases import features_of
 from conformance.cases.layers_embedding import (DEFAULT_WEIGHT_CASES, FEATURE, INPUT_DIM, KERAS3_ONLY, OUT_OF_RANGE,
                                                 REJECTED, ROUNDTRIP_OPTIONS, TABLE, embedding_cases,
                                                 out_of_range_case)
@@ -145,3 +146,11 @@ def test_default_weights(spec, adapter, feature, config, input_shape):
     RandomUniform(-0.05, 0.05) (KS and two moments, see conformance/stats.py), in the (input_dim,
     output_dim) shape."""
     check.assert_default_weights(spec, adapter, Case(feature, "sample", config, shape=input_shape))
+
+
+@pytest.mark.parametrize("feature", features_of("layers_embedding"))
+def test_signature(spec, adapter, feature):
+    """The framework's public constructor and a layer's ``call`` accept every argument the spec documents, by the
+    same name, kind and default (reference/signatures.py); an extra argument is information
+    (check.assert_signature)."""
+    check.assert_signature(spec, adapter, feature)

@@ -46,6 +46,7 @@ import reference
 from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import check, tolerance
+from conformance.cases import features_of
 from conformance.cases.layers_locally_connected import (BASE, DEFAULT_WEIGHT_CASES, FEATURES, REJECTED,
                                                         ROUNDTRIP_OPTIONS, input_shape_of, lc_cases, lc_configs,
                                                         reject_shape)
@@ -132,3 +133,11 @@ def test_default_weights(spec, adapter, feature, config, input_shape):
     with tf-keras' fans of that shape (KS and two moments); the bias, of shape (*output, filters), is
     exactly zero."""
     check.assert_default_weights(spec, adapter, Case(feature, "sample", config, shape=input_shape))
+
+
+@pytest.mark.parametrize("feature", features_of("layers_locally_connected"))
+def test_signature(spec, adapter, feature):
+    """The framework's public constructor and a layer's ``call`` accept every argument the spec documents, by the
+    same name, kind and default (reference/signatures.py); an extra argument is information
+    (check.assert_signature)."""
+    check.assert_signature(spec, adapter, feature)

@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import check, tolerance
 from conformance import strategies as cs
+from conformance.cases import features_of
 from conformance.cases.layers_masking import CASES, CAST_VALUES, ROUNDTRIP, VARIANTS, cast_case, masking_case
 
 
@@ -99,3 +100,11 @@ def test_roundtrip(spec, adapter, feature, variant, data):
     """from_config(get_config()) of generated configs (mask_value with NaN and inf)."""
     case = data.draw(CASES[feature]("float32"), label="case")
     check.assert_layer_roundtrip(spec, adapter, VARIANTS[variant](data, case))
+
+
+@pytest.mark.parametrize("feature", features_of("layers_masking"))
+def test_signature(spec, adapter, feature):
+    """The framework's public constructor and a layer's ``call`` accept every argument the spec documents, by the
+    same name, kind and default (reference/signatures.py); an extra argument is information
+    (check.assert_signature)."""
+    check.assert_signature(spec, adapter, feature)

@@ -28,6 +28,7 @@ from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import check, tolerance
 from conformance import strategies as cs
+from conformance.cases import features_of
 from conformance.cases.layers_merging import FEATURES, REJECTED, merge_cases, symbolic
 from conformance.check import assert_masks, expect_rejection
 
@@ -79,3 +80,11 @@ def test_roundtrip(spec, adapter, feature, data):
     normalize): both configs equal the spec's and the clone gives exactly the original's outputs and masks."""
     call = data.draw(merge_cases(feature, "float32", masked=data.draw(st.booleans())), label="case")
     check.assert_layer_roundtrip(spec, adapter, Case(feature, "roundtrip", call.config, call.inputs, mask=call.mask))
+
+
+@pytest.mark.parametrize("feature", features_of("layers_merging"))
+def test_signature(spec, adapter, feature):
+    """The framework's public constructor and a layer's ``call`` accept every argument the spec documents, by the
+    same name, kind and default (reference/signatures.py); an extra argument is information
+    (check.assert_signature)."""
+    check.assert_signature(spec, adapter, feature)

@@ -49,6 +49,7 @@ from hypothesis import strategies as st
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import check
 from conformance import strategies as cs
+from conformance.cases import features_of
 from conformance.cases.layers_pooling import (FEATURES, KERAS3_ONLY, MASKED, MAX, POOLING, REJECTED,
                                               neg_inf_cases, pooling_cases, same_padding_cases)
 from conformance.check import assert_equal, assert_masks, expect_rejection, run_both
@@ -140,3 +141,11 @@ def test_roundtrip(spec, adapter, feature, data):
     outputs equal the original's exactly."""
     call = data.draw(pooling_cases(feature, "float32"), label="case")
     check.assert_layer_roundtrip(spec, adapter, dataclasses.replace(call, op="roundtrip"))
+
+
+@pytest.mark.parametrize("feature", features_of("layers_pooling"))
+def test_signature(spec, adapter, feature):
+    """The framework's public constructor and a layer's ``call`` accept every argument the spec documents, by the
+    same name, kind and default (reference/signatures.py); an extra argument is information
+    (check.assert_signature)."""
+    check.assert_signature(spec, adapter, feature)

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import check, tolerance
 from conformance import strategies as cs
+from conformance.cases import features_of
 from conformance.cases.layers_reshaping import CASES, REJECTED, ROUNDTRIP, SEED_PAGE, SHAPE_CASES, VARIANTS
 
 
@@ -71,3 +72,11 @@ def test_roundtrip(spec, adapter, feature, variant, data):
     data_format), and of a data_format in mixed case (Keras 3 lower-cases it)."""
     case = data.draw(CASES[feature]("float32"), label="case")
     check.assert_layer_roundtrip(spec, adapter, VARIANTS[variant](data, case))
+
+
+@pytest.mark.parametrize("feature", features_of("layers_reshaping"))
+def test_signature(spec, adapter, feature):
+    """The framework's public constructor and a layer's ``call`` accept every argument the spec documents, by the
+    same name, kind and default (reference/signatures.py); an extra argument is information
+    (check.assert_signature)."""
+    check.assert_signature(spec, adapter, feature)

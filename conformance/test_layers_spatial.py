@@ -41,6 +41,7 @@ from hypothesis import strategies as st
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import check, tolerance
 from conformance import strategies as cs
+from conformance.cases import features_of
 from conformance.cases.layers_spatial import (FEATURES, IMPLEMENTATION_DEFINED, KERAS2_IMPLEMENTATION_DEFINED,
                                               KERAS3_ONLY, REJECTED, spatial_cases)
 from conformance.check import assert_masks, expect_rejection
@@ -146,3 +147,11 @@ def test_implementation_defined(spec, adapter, feature, row):
     ImplementationDefined; what the adapter does (rejects, or its output) is recorded; an output must
     have the shape compute_output_shape gives for the input."""
     check.record_implementation_defined(spec, adapter, IMPLEMENTATION_DEFINED[row], row)
+
+
+@pytest.mark.parametrize("feature", features_of("layers_spatial"))
+def test_signature(spec, adapter, feature):
+    """The framework's public constructor and a layer's ``call`` accept every argument the spec documents, by the
+    same name, kind and default (reference/signatures.py); an extra argument is information
+    (check.assert_signature)."""
+    check.assert_signature(spec, adapter, feature)

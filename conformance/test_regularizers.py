@@ -11,9 +11,10 @@ from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import strategies as cs
 from conformance import tolerance
+from conformance.cases import features_of
 from conformance.cases.regularizers import (EDGE_CONFIGS, NAMES, REGULARIZERS, REJECTED, REJECTED_KERAS2,
                                             ROUNDTRIP_CONFIGS, config_strategy, edge_inputs)
-from conformance.check import assert_equal, assert_roundtrip, compare, expect_rejection, run_both
+from conformance.check import assert_equal, assert_roundtrip, assert_signature, compare, expect_rejection, run_both
 from reference import KERAS2
 
 
@@ -65,3 +66,11 @@ def test_resolve(spec, adapter, feature, identifier):
         expected, actual = result
         assert_equal(actual.feature, expected.feature, case, adapter, "get(name)")
         assert_equal(actual.config, expected.config, case, adapter, "get(name).get_config()")
+
+
+@pytest.mark.parametrize("feature", features_of("regularizers"))
+def test_signature(spec, adapter, feature):
+    """The framework's public constructor accepts every argument the spec documents, by the
+    same name, kind and default (reference/signatures.py); an extra argument is information
+    (check.assert_signature)."""
+    assert_signature(spec, adapter, feature)

@@ -72,7 +72,8 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0, *, edition=KERAS3
         e.g. x=[-10,-5,0,5,10], s=.5, m=5, t=5 gives [-7.5,-5,-2.5,0,5].
     Defaults: negative_slope=0.0, max_value=None, threshold=0.0.
     Errors: none: the function accepts negative max_value, slope or threshold (the ReLU *layer* rejects them).
-    Editions: Keras 2 names the slope ``alpha`` and, when threshold != 0, computes
+    Editions: Keras 2 names the slope ``alpha`` (relu(x, alpha=0.0, max_value=None, threshold=0.0),
+        tf_keras/src/activations.py) and, when threshold != 0, computes
         x * cast(x > t) instead of where(x > t, x, 0): -inf below the threshold gives NaN
         (-inf * 0), and NaN stays NaN, where Keras 3 gives 0; negative inputs give -0.0.
         With threshold == 0 both editions use relu, max(x, 0), which propagates NaN.
@@ -91,6 +92,9 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0, *, edition=KERAS3
         if negative_slope != 0:
             y = y - negative_slope * np.maximum(threshold - x, 0.0)
     return y
+
+
+relu.edition_signatures = {"keras2": {"init": "alpha=0.0, max_value=None, threshold=0.0"}}
 
 
 @feature("activations")

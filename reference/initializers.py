@@ -122,8 +122,9 @@ class Constant(Initializer):
     Errors: none for a scalar value.
     Editions: Keras 2 converts the Python float straight to the requested dtype
         (tf.constant(self.value, dtype=dtype, shape=shape), tf_keras/src/initializers/initializers.py:266),
-        so a float64 weight is the exact value: Constant(1e-7) in float64 gives 1e-07. Defaults and
-        config are the same in both editions.
+        so a float64 weight is the exact value: Constant(1e-7) in float64 gives 1e-07. Config the same in
+        both editions; Keras 2's default is the int 0 (Constant(value=0), tf_keras/src/initializers/initializers.py),
+        Keras 3's the float 0.0.
     Implementation-defined: in Keras 3, a value whose float32 rounding is subnormal (nonzero, below
         2**-126 in magnitude) may come out as 0 in any dtype: the float32 step runs on the CPU's
         float32 arithmetic, which may flush subnormals (TensorFlow's does; NumPy's and torch's keep
@@ -132,6 +133,8 @@ class Constant(Initializer):
     Source: keras/src/initializers/constant_initializers.py (Keras 3.15.1);
         tf_keras/src/initializers/initializers.py Constant (tf-keras 2.21); seed page 000.
     """
+
+    edition_signatures = {"keras2": {"init": "value=0"}}
 
     def __init__(self, value=0.0, *, edition=KERAS3):
         self.value_ = float(value)
@@ -269,7 +272,8 @@ class VarianceScaling(RandomInitializer):
     Errors: scale <= 0; a mode outside fan_in/fan_out/fan_avg; a distribution outside
         truncated_normal/untruncated_normal/uniform/normal. The distribution is lower-cased first,
         and "normal" is silently stored as "truncated_normal" (get_config shows the latter).
-    Editions: Keras 2 has no input_axes/output_axes (and no such config keys); otherwise the same.
+    Editions: Keras 2 has no input_axes/output_axes (and no such config keys; its signature is
+        VarianceScaling(scale=1.0, mode='fan_in', distribution='truncated_normal', seed=None)); otherwise the same.
     Seed page: states stddev = sqrt(scale / n) for the normal distribution, which is the standard
         deviation after truncation, not the parameter of a plain normal; the sample misspells
         ``kernel_initializer``.
@@ -277,6 +281,8 @@ class VarianceScaling(RandomInitializer):
         output_axes only take effect together.
     Source: keras/src/initializers/random_initializers.py VarianceScaling (Keras 3.15.1); seed page 000.
     """
+
+    edition_signatures = {"keras2": {"init": "scale=1.0, mode='fan_in', distribution='truncated_normal', seed=None"}}
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
                  input_axes=None, output_axes=None, *, edition=KERAS3):
@@ -330,11 +336,12 @@ def _variance_scaling_alias(name, scale, mode, distribution, formula):
     Defaults: seed=None, input_axes=None, output_axes=None (Keras 3).
         get_config() == {{"seed", "input_axes", "output_axes"}} in Keras 3, {{"seed"}} in Keras 2.
     Errors: a seed that is not an int or None is rejected.
-    Editions: Keras 2 has no input_axes/output_axes.
+    Editions: Keras 2 has no input_axes/output_axes: its signature is {name}(seed=None).
     Source: keras/src/initializers/random_initializers.py {name} (Keras 3.15.1); seed page 000.
     """
     cls = type(name, (VarianceScaling,), {"__init__": __init__, "get_config": get_config, "__doc__": doc,
-                                          "__module__": __name__})
+                                          "__module__": __name__,
+                                          "edition_signatures": {"keras2": {"init": "seed=None"}}})
     return feature("initializers")(cls)
 
 

@@ -382,3 +382,11 @@ def masking_daz(device="cpu", edition=None):
     from tests.mutants_layers_masking import _MaskingDenormalsAreZero
 
     return Mutant("masking_daz", {"layers.Masking": _MaskingDenormalsAreZero}, device=device, edition=edition)
+
+
+def dropout_extra_argument(device="cpu", edition=None):
+    """Not a mutant: a Dropout taking one argument more than the spec documents, which is information
+    (an ``info`` record of test_signature), not a divergence."""
+    from tests.mutants_signatures import _DropoutExtraArgument
+
+    return Mutant("dropout_extra_argument", {"layers.Dropout": _DropoutExtraArgument}, device=device, edition=edition)

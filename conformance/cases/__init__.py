@@ -19,3 +19,9 @@ def family(feature: str) -> str:
         return feature.removesuffix(".get")
     module = reference.get_feature(feature).obj.__module__
     return module.removeprefix("reference.").replace(".", "_")
+
+
+def features_of(name: str) -> list[str]:
+    """Every registered feature of family ``name``, sorted: the table a check over the whole family
+    (``test_signature``) is parametrized with."""
+    return sorted(f for f in reference.FEATURES if family(f) == name)

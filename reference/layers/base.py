@@ -12,7 +12,12 @@ Every layer class follows one interface:
 - ``compute_output_shape(input_shape)`` (``None`` for unknown dims);
 - ``__call__(x, *, weights=None, training=False, mask=None, rng=None)``: float64;
 - ``compute_mask(x, mask=None)``: the mask the output carries, or None;
-- ``losses(x, weights=None)``: ``layer.losses`` after calling the layer on x.
+- ``losses(x, weights=None)``: ``layer.losses`` after calling the layer on x;
+- ``call_signature``: Keras' own ``call`` as Python parameters (``"inputs"``, Keras 3's
+  ``Layer.call(self, inputs)``, unless the layer's docstring says otherwise), and where the
+  spec's constructor signature is not Keras' (a sentinel default, arguments Keras takes through
+  ``**kwargs``) ``init_signature``; ``edition_signatures`` per edition where Keras 2 differs
+  (reference/signatures.py).
 
 Mask propagation (Keras 3 ``Layer.__call__``): a layer whose ``supports_masking``
 is true gives its output ``compute_mask(x, mask)``, which is the incoming mask
@@ -113,6 +118,11 @@ class Layer:
 
     supports_masking = False
     activity_regularizer = None
+    # Keras' public signatures where the spec's Python ones cannot say them (reference/signatures.py):
+    # ``call`` is Keras' layer.call, call(inputs) unless a layer's docstring says otherwise.
+    call_signature = "inputs"
+    init_signature = None
+    edition_signatures: dict = {}
 
     def __init__(self, *, edition=KERAS3):
         self.edition = check_edition(edition)

@@ -23,6 +23,7 @@ from reference.layers.base import (Layer, f64, serialize, standardize_data_forma
                                    standardize_tuple)
 from reference.layers.windows import from_channels_last, output_length, to_channels_last, windows
 from reference.registry import feature
+from reference.signatures import documented
 from reference.resolve import resolve
 
 _OUT, _TAP = "opq", "xyz"  # einsum letters of the output positions and the kernel taps (rank <= 3)
@@ -254,6 +255,36 @@ _CONV_DOC = """{rank}D convolution: a {what} kernel cross-correlated with the in
     """
 
 
+def _ones(rank: int) -> str:
+    return "1" if rank == 1 else repr((1,) * rank)
+
+
+def _conv_signature(rank, data_format="None"):
+    """Keras' Conv{rank}D constructor (keras/src/layers/convolutional/conv{rank}d.py; LoRA's lora_rank and
+    lora_alpha go through **kwargs to BaseConv)."""
+    return (f"filters, kernel_size, strides={_ones(rank)}, padding='valid', data_format={data_format}, "
+            f"dilation_rate={_ones(rank)}, groups=1, activation=None, use_bias=True, "
+            "kernel_initializer='glorot_uniform', bias_initializer='zeros', kernel_regularizer=None, "
+            "bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs")
+
+
+def _depthwise_signature(rank):
+    """Keras' DepthwiseConv{rank}D constructor (keras/src/layers/convolutional/depthwise_conv{rank}d.py)."""
+    return (f"kernel_size, strides={_ones(rank)}, padding='valid', depth_multiplier=1, data_format=None, "
+            f"dilation_rate={_ones(rank)}, activation=None, use_bias=True, depthwise_initializer='glorot_uniform', "
+            "bias_initializer='zeros', depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None, "
+            "depthwise_constraint=None, bias_constraint=None, **kwargs")
+
+
+def _separable_signature(rank):
+    """Keras' SeparableConv{rank}D constructor (keras/src/layers/convolutional/separable_conv{rank}d.py)."""
+    return (f"filters, kernel_size, strides={_ones(rank)}, padding='valid', data_format=None, "
+            f"dilation_rate={_ones(rank)}, depth_multiplier=1, activation=None, use_bias=True, "
+            "depthwise_initializer='glorot_uniform', pointwise_initializer='glorot_uniform', bias_initializer='zeros', "
+            "depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None, "
+            "depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None, **kwargs")
+
+
 class _BaseConv(_Conv):
     kernel_weights = (("kernel", "kernel_initializer", "kernel_regularizer"),)
 
@@ -352,7 +383,11 @@ def _conv_doc(rank, causal=False):
 class Conv1D(_BaseConv):
     rank = 1
     allow_causal = True
-    __doc__ = _conv_doc(1, causal=True) + """Seed page: Conv1D(filters, kernel_size, strides, padding, ...): a
+    init_signature = _conv_signature(1)
+    edition_signatures = {"keras2": {"init": _conv_signature(1, "'channels_last'")}}
+    __doc__ = documented(_conv_doc(1, causal=True), f"Conv1D({init_signature}) (lora_rank and lora_alpha through "
+                         "**kwargs); Keras 2: data_format='channels_last' (tf_keras/src/layers/convolutional/conv1d.py)"
+                         ) + """Seed page: Conv1D(filters, kernel_size, strides, padding, ...): a
         temporal convolution; padding "causal" results in causal (dilated) convolutions, output[t] does not
         depend on input[t+1:].
     """
@@ -361,7 +396,9 @@ class Conv1D(_BaseConv):
 @feature("layers", seed_page="000")
 class Conv2D(_BaseConv):
     rank = 2
-    __doc__ = _conv_doc(2).replace('("causal" too)', '(Keras 3: "causal" is Conv1D only)') + """Seed page:
+    init_signature = _conv_signature(2)
+    __doc__ = documented(_conv_doc(2), f"Conv2D({init_signature}) in both editions (lora_rank and lora_alpha "
+                         "through **kwargs)").replace('("causal" too)', '(Keras 3: "causal" is Conv1D only)') + """Seed page:
         Conv2D(64, (3, 3), input_shape=(3, 32, 32), padding='same') maps channels_first (None, 3, 32, 32)
         to (None, 64, 32, 32).
     """
@@ -370,7 +407,9 @@ class Conv2D(_BaseConv):
 @feature("layers", seed_page="000")
 class Conv3D(_BaseConv):
     rank = 3
-    __doc__ = _conv_doc(3).replace('("causal" too)', '(Keras 3: "causal" is Conv1D only)') + """Seed page:
+    init_signature = _conv_signature(3)
+    __doc__ = documented(_conv_doc(3), f"Conv3D({init_signature}) in both editions (lora_rank and lora_alpha "
+                         "through **kwargs)").replace('("causal" too)', '(Keras 3: "causal" is Conv1D only)') + """Seed page:
         Conv3D over (batch, conv_dim1, conv_dim2, conv_dim3, channels) volumes.
     """
 
@@ -509,13 +548,17 @@ _DEPTHWISE_DOC = """{rank}D depthwise convolution: each input channel cross-corr
 @feature("layers", seed_page="000")
 class DepthwiseConv1D(_BaseDepthwise):
     rank = 1
-    __doc__ = _DEPTHWISE_DOC.format(rank=1, spatial="steps", ndim=3)
+    init_signature = _depthwise_signature(1)
+    __doc__ = documented(_DEPTHWISE_DOC.format(rank=1, spatial="steps", ndim=3),
+                         f"DepthwiseConv1D({init_signature}) in both editions")
 
 
 @feature("layers", seed_page="000")
 class DepthwiseConv2D(_BaseDepthwise):
     rank = 2
-    __doc__ = _DEPTHWISE_DOC.format(rank=2, spatial="rows, cols", ndim=4)
+    init_signature = _depthwise_signature(2)
+    __doc__ = documented(_DEPTHWISE_DOC.format(rank=2, spatial="rows, cols", ndim=4),
+                         f"DepthwiseConv2D({init_signature}) in both editions")
 
 
 class _BaseSeparable(_Conv):
@@ -652,13 +695,17 @@ _SEPARABLE_DOC = """{rank}D depthwise separable convolution: a depthwise convolu
 @feature("layers", seed_page="000")
 class SeparableConv1D(_BaseSeparable):
     rank = 1
-    __doc__ = _SEPARABLE_DOC.format(rank=1, spatial="steps", ndim=3, ones="1, ", zeros="0, ")
+    init_signature = _separable_signature(1)
+    __doc__ = documented(_SEPARABLE_DOC.format(rank=1, spatial="steps", ndim=3, ones="1, ", zeros="0, "),
+                         f"SeparableConv1D({init_signature}) in both editions")
 
 
 @feature("layers", seed_page="000")
 class SeparableConv2D(_BaseSeparable):
     rank = 2
-    __doc__ = _SEPARABLE_DOC.format(rank=2, spatial="rows, cols", ndim=4, ones="1, 1, ", zeros="0, 0, ")
+    init_signature = _separable_signature(2)
+    __doc__ = documented(_SEPARABLE_DOC.format(rank=2, spatial="rows, cols", ndim=4, ones="1, 1, ", zeros="0, 0, "),
+                         f"SeparableConv2D({init_signature}) in both editions")
 
 
 __all__ = ["Conv1D", "Conv2D", "Conv3D", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",

@@ -17,6 +17,7 @@ from reference.layers.base import (Layer, f64, serialize, standardize_data_forma
                                    standardize_tuple)
 from reference.layers.windows import effective_size, from_channels_last, to_channels_last, windows
 from reference.registry import feature
+from reference.signatures import documented
 
 _LETTERS = "ijk"  # spatial axes of the einsum (rank <= 3)
 _KERNEL_LETTERS = "pqr"
@@ -285,23 +286,40 @@ class _ConvTranspose(Layer):
 
 
 
+def transpose_signature(rank, data_format_first=False):
+    """Keras' Conv{rank}DTranspose constructor (keras/src/layers/convolutional/conv{rank}d_transpose.py;
+    tf_keras/src/layers/convolutional/conv{rank}d_transpose.py): Keras 3's Conv3DTranspose names data_format
+    before output_padding (conv3d_transpose.py:113-121), the others after it."""
+    ones = "1" if rank == 1 else repr((1,) * rank)
+    order = "data_format=None, output_padding=None" if data_format_first else "output_padding=None, data_format=None"
+    return (f"filters, kernel_size, strides={ones}, padding='valid', {order}, dilation_rate={ones}, activation=None, "
+            "use_bias=True, kernel_initializer='glorot_uniform', bias_initializer='zeros', kernel_regularizer=None, "
+            "bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs")
+
+
 def _doc(rank, k2_extra=""):
     names = ("steps",) if rank == 1 else ("rows", "cols") if rank == 2 else ("dim1", "dim2", "dim3")
-    return _DOC.format(rank=rank, ndim=rank + 2, spatial=", ".join(names),
-                       kernel=", ".join(f"k{i}" for i in range(rank)) if rank > 1 else "k",
-                       out_spatial=", ".join(f"N_{n}" for n in names), k2_extra=k2_extra)
+    doc = _DOC.format(rank=rank, ndim=rank + 2, spatial=", ".join(names),
+                      kernel=", ".join(f"k{i}" for i in range(rank)) if rank > 1 else "k",
+                      out_spatial=", ".join(f"N_{n}" for n in names), k2_extra=k2_extra)
+    text = f"Conv{rank}DTranspose({transpose_signature(rank, rank == 3)}) (groups only in Keras 2, through **kwargs)"
+    if rank == 3:
+        text += "; Keras 2: output_padding before data_format, as in 1D and 2D"
+    return documented(doc, text)
 
 
 @feature("layers", seed_page="000")
 class Conv1DTranspose(_ConvTranspose):
     __doc__ = _doc(1)
     rank = 1
+    init_signature = transpose_signature(1)
 
 
 @feature("layers", seed_page="000")
 class Conv2DTranspose(_ConvTranspose):
     __doc__ = _doc(2)
     rank = 2
+    init_signature = transpose_signature(2)
 
 
 @feature("layers", seed_page="000")
@@ -309,6 +327,8 @@ class Conv3DTranspose(_ConvTranspose):
     __doc__ = _doc(3, " tf-keras Conv3DTranspose ignores dilation_rate: the output\n"
                       "        length and the values use dilation 1, and get_config has no \"dilation_rate\".")
     rank = 3
+    init_signature = transpose_signature(3, data_format_first=True)
+    edition_signatures = {"keras2": {"init": transpose_signature(3)}}
 
 
 __all__ = ["Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "conv_transpose", "output_length",

@@ -27,6 +27,9 @@ class Dense(Layer):
         ``kernel_regularizer``, ``bias_regularizer``, ``activity_regularizer``, ``kernel_constraint``,
         ``bias_constraint``. supports_masking: True (the incoming mask passes through unchanged).
         losses: [activity loss / batch size] (if any), then kernel and bias regularizer penalties.
+        Signature: Dense(units, activation=None, ..., bias_constraint=None, lora_rank=None, lora_alpha=None,
+        quantization_config=None, **kwargs) (keras/src/layers/core/dense.py:89-105; the spec takes no
+        LoRA), call(inputs, training=None) (dense.py:221).
     Errors: units not a positive int ("Received an invalid value for `units`"; Keras 2: see Editions); an unknown
         activation, initializer, regularizer or constraint identifier (named by its argument);
         an input of rank < 2 ("inputs": expected min_ndim=2); an input whose last dimension is
@@ -39,7 +42,9 @@ class Dense(Layer):
         dimension; Keras 3's gives (..., units). get_config: Keras 3 adds "quantization_config": None
         and has "activity_regularizer" only when one is set; Keras 2 always has "activity_regularizer"
         (None when unset) and no "quantization_config". Keras 2 computes rank > 2 with tensordot,
-        Keras 3 with matmul: the same values.
+        Keras 3 with matmul: the same values. Keras 2's signature: Dense(units, ..., bias_constraint=None,
+        **kwargs) (no lora_rank, lora_alpha, quantization_config) and call(inputs)
+        (tf_keras/src/layers/core/dense.py:179).
     Seed page: output = activation(dot(input, kernel) + bias); input (batch_size, ..., input_dim),
         output (batch_size, ..., units); Dense(32, input_shape=(16,)) maps (*, 16) to (*, 32).
     Erratum: the page says an input of rank > 2 is first flattened before the dot product with the
@@ -49,6 +54,16 @@ class Dense(Layer):
     """
 
     supports_masking = True
+    init_signature = ("units, activation=None, use_bias=True, kernel_initializer='glorot_uniform', "
+                      "bias_initializer='zeros', kernel_regularizer=None, bias_regularizer=None, "
+                      "activity_regularizer=None, kernel_constraint=None, bias_constraint=None, lora_rank=None, "
+                      "lora_alpha=None, quantization_config=None, **kwargs")
+    call_signature = "inputs, training=None"
+    edition_signatures = {"keras2": {"init": ("units, activation=None, use_bias=True, kernel_initializer='glorot_uniform', "
+                                              "bias_initializer='zeros', kernel_regularizer=None, bias_regularizer=None, "
+                                              "activity_regularizer=None, kernel_constraint=None, bias_constraint=None, "
+                                              "**kwargs"),
+                                     "call": "inputs"}}
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
@@ -172,7 +187,8 @@ class Lambda(Layer):
         (batch,) + output_shape for each, batch = the first dim of the (first) input shape.
         Mask: mask=None: no output mask (Keras 3: supports_masking False, the incoming mask is
         dropped with a warning); a callable: mask(x, incoming_mask); anything else: that fixed mask.
-    Defaults: output_shape=None, mask=None, arguments=None (an empty dict).
+    Defaults: output_shape=None, mask=None, arguments=None (an empty dict). call(inputs, mask=None,
+        training=None) in both editions (keras/src/layers/core/lambda_layer.py:112).
         get_config() == {"function": function, "output_shape": ... (only when set; Keras 2: always),
         "mask": ... (only when set), "arguments": arguments}; the callables are given as the
         objects themselves (Keras serializes them as bytecode or by name).
@@ -191,6 +207,8 @@ class Lambda(Layer):
         Keras; the reference's probing may disagree for functions whose output depends on values.
     Source: keras/src/layers/core/lambda_layer.py Lambda (Keras 3.15.1); tf_keras/layers/core/lambda_layer.py; seed page 001.
     """
+
+    call_signature = "inputs, mask=None, training=None"
 
     def __init__(self, function, output_shape=None, mask=None, arguments=None, *, edition=KERAS3):
         super().__init__(edition=edition)
@@ -290,7 +308,9 @@ class Input:
     Formula: shape=s gives batch_shape (batch_size,) + s (batch_size defaults to None);
         batch_shape=b gives b. ``Input(...).shape`` is the batch shape, ``.dtype`` the dtype name.
     Defaults: shape=None, batch_size=None, dtype=None ("float32", floatx), sparse=None (False),
-        ragged=None (False), batch_shape=None, name=None, optional=False.
+        ragged=None (False), batch_shape=None, name=None, optional=False. Signature: Input(shape=None,
+        batch_size=None, dtype=None, sparse=None, ragged=None, batch_shape=None, name=None, tensor=None,
+        optional=False) (keras/src/layers/core/input_layer.py Input; the spec takes no tensor=).
         get_config() (InputLayer's) == {"batch_shape", "dtype", "sparse", "ragged", "name", "optional"}.
     Errors: both shape and batch_shape ("shape": You cannot pass both `shape` and `batch_shape`);
         neither ("shape": You must pass a `shape` argument); batch_size with batch_shape
@@ -299,7 +319,9 @@ class Input:
     Editions: Keras 2 accepts batch_size together with batch_shape (batch_shape[0] silently wins),
         and is ``keras.layers.Input`` / ``keras.Input`` with batch_shape passed through **kwargs;
         Keras 3 rejects the combination. Keras 2 takes an int shape as a 1-tuple: Input(shape=32) is
-        (None, 32) (tf_keras/src/engine/input_layer.py:190-191); Keras 3 rejects it.
+        (None, 32) (tf_keras/src/engine/input_layer.py:190-191); Keras 3 rejects it. Keras 2's signature:
+        Input(shape=None, batch_size=None, name=None, dtype=None, sparse=None, tensor=None, ragged=None,
+        type_spec=None, optional=False, **kwargs) (batch_shape only through **kwargs).
     Seed page: ``keras.engine.input_layer.Input()`` with shape, batch_shape, name, dtype, sparse,
         tensor; Input(shape=(32,)) is a batch of 32-vectors; batch_shape=(10, 32) fixes the batch.
     Erratum: ``keras.engine.input_layer`` no longer exists (Keras 3: keras.Input /
@@ -310,6 +332,11 @@ class Input:
     Source: keras/src/layers/core/input_layer.py Input, InputLayer (Keras 3.15.1); keras/src/backend/common/variables.py standardize_shape;
         tf_keras/src/engine/input_layer.py Input, InputLayer; seed page 001.
     """
+
+    init_signature = ("shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, batch_shape=None, name=None, "
+                      "tensor=None, optional=False")
+    edition_signatures = {"keras2": {"init": "shape=None, batch_size=None, name=None, dtype=None, sparse=None, "
+                                             "tensor=None, ragged=None, type_spec=None, optional=False, **kwargs"}}
 
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, batch_shape=None,
                  name=None, optional=False, *, edition=KERAS3):

@@ -46,6 +46,8 @@ class Dropout(Layer):
         is x/(1-rate) with probability 1-rate and 0 with probability rate; elements sharing a
         noise cell (a noise_shape entry of 1) are dropped together.
     Defaults: noise_shape=None, seed=None. get_config() == {"rate", "seed", "noise_shape"}.
+        call(inputs, training=False) (keras/src/layers/regularization/dropout.py:100; Keras 2:
+        training=None, tf_keras/src/layers/regularization/dropout.py:108).
         supports_masking: True (the mask passes through).
     Errors: rate not a number in [0, 1] (NaN included) ("rate"); Keras 3: noise_shape a str, not
         iterable, or with an entry that is not a Python int or None (an np.int64 entry, hence any
@@ -67,6 +69,8 @@ class Dropout(Layer):
     """
 
     supports_masking = True
+    call_signature = "inputs, training=False"
+    edition_signatures = {"keras2": {"call": "inputs, training=None"}}
 
     def __init__(self, rate, noise_shape=None, seed=None, *, edition=KERAS3):
         super().__init__(edition=edition)
@@ -147,11 +151,14 @@ _SPATIAL_DOC = """Dropout of whole {k}D feature maps: one keep/drop draw per (sa
         every kept one is x / (1 - rate). training=False or rate == 0 gives x.
     Distribution: keep ~ Bernoulli(1 - rate) per (sample, channel), i.i.d., shared along the
         {k} spatial axes.
-    Defaults: {defaults} get_config() == {config}.
+    Defaults: {defaults} get_config() == {config}. Signature: {signature} (no **kwargs:
+        SpatialDropout{k}D(rate, trainable=False) is a TypeError), call(inputs, training=False)
+        (keras/src/layers/regularization/spatial_dropout.py).
         supports_masking: True (inherited from Dropout: the mask passes through).
     Errors: rate not a number in [0, 1] ("rate"); an input whose rank is not {ndim} ("inputs":
         expected ndim={ndim}){df_error}; with rate > 0 a non-int seed ("seed"); training without rng ("rng").
-    Editions: Keras 2 rejects rate == 1 when called in training, and its get_config is Dropout's
+    Editions: Keras 2's signature is {k2_signature} (seed only through **kwargs) and call(inputs,
+        training=None). Keras 2 rejects rate == 1 when called in training, and its get_config is Dropout's
         {{"rate", "noise_shape": None, "seed"}}{k2_df}.
     Seed page: {page}
     Source: keras/src/layers/regularization/spatial_dropout.py SpatialDropout{k}D (Keras 3.15.1); tf_keras/layers/regularization/spatial_dropout{k}d.py; seed page 001.
@@ -163,9 +170,12 @@ class SpatialDropout1D(_SpatialDropout):
     __doc__ = _SPATIAL_DOC.format(
         k=1, ndim=3, shapes="(N, 1, C) for an input (N, T, C) (channels always last)",
         defaults="seed=None (no data_format argument).", config='{"rate", "seed"}', df_error="",
-        k2_df="",
+        k2_df="", signature="SpatialDropout1D(rate, seed=None, name=None, dtype=None)",
+        k2_signature="SpatialDropout1D(rate, **kwargs)",
         page="input (samples, timesteps, channels); drops whole 1D feature maps instead of elements.")
     NDIM = 3
+    init_signature = "rate, seed=None, name=None, dtype=None"
+    edition_signatures = {"keras2": {"init": "rate, **kwargs", "call": "inputs, training=None"}}
 
     def __init__(self, rate, seed=None, *, edition=KERAS3, **kwargs):
         super().__init__(rate, data_format=None, seed=seed, edition=edition, **kwargs)
@@ -188,8 +198,12 @@ class SpatialDropout2D(_SpatialDropout):
         k=2, ndim=4, shapes="(N, 1, 1, C) for channels_last (N, H, W, C), (N, C, 1, 1) for channels_first",
         defaults='data_format=None ("channels_last", image_data_format()), seed=None.',
         config='{"rate", "seed", "data_format"}', df_error=_DF_ERROR, k2_df=_K2_DF,
+        signature="SpatialDropout2D(rate, data_format=None, seed=None, name=None, dtype=None)",
+        k2_signature="SpatialDropout2D(rate, data_format=None, **kwargs)",
         page="channels_first (samples, channels, rows, cols) or channels_last (samples, rows, cols, channels).")
     NDIM = 4
+    init_signature = "rate, data_format=None, seed=None, name=None, dtype=None"
+    edition_signatures = {"keras2": {"init": "rate, data_format=None, **kwargs", "call": "inputs, training=None"}}
 
 
 @feature("layers", seed_page="001")
@@ -198,5 +212,9 @@ class SpatialDropout3D(_SpatialDropout):
         k=3, ndim=5, shapes="(N, 1, 1, 1, C) for channels_last, (N, C, 1, 1, 1) for channels_first",
         defaults='data_format=None ("channels_last", image_data_format()), seed=None.',
         config='{"rate", "seed", "data_format"}', df_error=_DF_ERROR, k2_df=_K2_DF,
+        signature="SpatialDropout3D(rate, data_format=None, seed=None, name=None, dtype=None)",
+        k2_signature="SpatialDropout3D(rate, data_format=None, **kwargs)",
         page="5D input, channels at index 1 (channels_first) or 4 (channels_last).")
     NDIM = 5
+    init_signature = "rate, data_format=None, seed=None, name=None, dtype=None"
+    edition_signatures = {"keras2": {"init": "rate, data_format=None, **kwargs", "call": "inputs, training=None"}}

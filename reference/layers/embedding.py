@@ -70,6 +70,10 @@ class Embedding(Layer):
         "embeddings_initializer", "embeddings_regularizer", "activity_regularizer" (always, None when
         unset), "embeddings_constraint", "mask_zero", "quantization_config": None}.
         losses: [activity loss / batch size] (if any), then the embeddings regularizer penalty.
+        Signature: Embedding(input_dim, output_dim, embeddings_initializer='uniform', embeddings_regularizer=None,
+        embeddings_constraint=None, mask_zero=False, weights=None, lora_rank=None, lora_alpha=None,
+        quantization_config=None, **kwargs) (keras/src/layers/core/embedding.py:87-99): activity_regularizer
+        goes through **kwargs to Layer, input_length is popped from it.
     Errors: input_dim or output_dim not a positive Python int (a bool, a float such as 4.0, or an
         np.int64 is rejected) ("input_dim"/"output_dim": must be a positive integer); an unknown
         initializer/regularizer/constraint (named by its argument); weights (constructor or call) not of
@@ -81,7 +85,10 @@ class Embedding(Layer):
         bool one is 1 there) and ignores input_dim; build (add_weight of (input_dim, output_dim),
         embedding.py:179-187) rejects a float or bool in either (TypeError/ValueError). It looks up with tf.nn.embedding_lookup, which does not wrap negative
         indices (out of range there, see Implementation-defined); get_config has "input_length" and no
-        "quantization_config". Casting, output shape and the mask are the same.
+        "quantization_config". Casting, output shape and the mask are the same. Keras 2's signature:
+        Embedding(input_dim, output_dim, embeddings_initializer='uniform', embeddings_regularizer=None,
+        activity_regularizer=None, embeddings_constraint=None, mask_zero=False, input_length=None,
+        sparse=False, **kwargs) (tf_keras/src/layers/core/embedding.py; weights through **kwargs).
     Implementation-defined: an index outside the table (>= input_dim, < -input_dim in Keras 3, < 0 in
         Keras 2), and a float index that is NaN, infinite or outside int32 before the cast. TensorFlow
         raises InvalidArgumentError on CPU and returns zero rows on GPU; JAX's jnp.take fills NaN rows
@@ -90,6 +97,14 @@ class Embedding(Layer):
     Source: keras/src/layers/core/embedding.py Embedding; keras/src/backend/*/numpy.py take (Keras 3.15.1);
         tf_keras/layers/core/embedding.py; seed page 000.
     """
+
+    init_signature = ("input_dim, output_dim, embeddings_initializer='uniform', embeddings_regularizer=None, "
+                      "embeddings_constraint=None, mask_zero=False, weights=None, lora_rank=None, lora_alpha=None, "
+                      "quantization_config=None, **kwargs")
+    edition_signatures = {"keras2": {"init": "input_dim, output_dim, embeddings_initializer='uniform', "
+                                             "embeddings_regularizer=None, activity_regularizer=None, "
+                                             "embeddings_constraint=None, mask_zero=False, input_length=None, "
+                                             "sparse=False, **kwargs"}}
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
                  embeddings_constraint=None, mask_zero=False, weights=None, lora_rank=None, lora_alpha=None,

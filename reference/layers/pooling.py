@@ -26,6 +26,7 @@ from reference.layers.base import (Layer, f64, require_rank, standardize_data_fo
                                    standardize_tuple)
 from reference.layers.windows import from_channels_last, output_length, to_channels_last, windows
 from reference.registry import feature
+from reference.signatures import documented
 
 _REQUIRED = object()  # AveragePooling's pool_size has no default in Keras 3
 
@@ -232,6 +233,19 @@ _ERRATUM = """Erratum: Keras 3's docstring calls padding case-insensitive; the c
         get_config returns it as given."""
 
 
+def pool_signatures(rank, mode):
+    """(init_signature, edition_signatures) of a pooling layer: Keras 3's MaxPooling{rank}D defaults
+    pool_size, AveragePooling{rank}D requires it, and both name ``name=None``
+    (keras/src/layers/pooling/max_pooling{rank}d.py, average_pooling{rank}d.py); Keras 2 defaults
+    pool_size in both, has no ``name`` and a 1D data_format='channels_last'
+    (tf_keras/src/layers/pooling/max_pooling{rank}d.py, average_pooling{rank}d.py)."""
+    pool = {1: "2", 2: "(2, 2)", 3: "(2, 2, 2)"}[rank]
+    keras3 = f"pool_size{'=' + pool if mode == 'max' else ''}, strides=None, padding='valid', data_format=None, name=None, **kwargs"
+    data_format = "'channels_last'" if rank == 1 else "None"
+    keras2 = f"pool_size={pool}, strides=None, padding='valid', data_format={data_format}, **kwargs"
+    return keras3, {"keras2": {"init": keras2}}
+
+
 def _pool_doc(name, rank, mode):
     what = _MAX_WHAT if mode == "max" else _AVG_WHAT
     pool = {1: "2", 2: "(2, 2)", 3: "(2, 2, 2)"}[rank]
@@ -239,7 +253,8 @@ def _pool_doc(name, rank, mode):
                else "pool_size required (Keras 3: a TypeError without it)")
     edition_extra = ("the same defaults." if mode == "max"
                      else f"pool_size defaults to {pool} there.")
-    return f"""{'Max' if mode == 'max' else 'Average'} pooling over {rank}-D windows.
+    keras3, keras2 = pool_signatures(rank, mode)
+    return documented(f"""{'Max' if mode == 'max' else 'Average'} pooling over {rank}-D windows.
 
     {_POOL_FORMULA.format(what=what)}
     Defaults: {default}, strides=None (= pool_size), padding="valid" (stored as given),
@@ -253,43 +268,49 @@ def _pool_doc(name, rank, mode):
         keras/src/ops/nn.py max_pool/average_pool; keras/src/backend/tensorflow/nn.py;
         keras/src/ops/operation_utils.py compute_pooling_output_shape (Keras 3.15.1);
         tf_keras/layers/pooling/base_pooling{rank}d.py; seed page 000.
-    """
+    """, f"{name}({keras3}); Keras 2: {name}({keras2['keras2']['init']})")
 
 
 @feature("layers", seed_page="000")
 class MaxPooling1D(_Pooling):
     rank, mode, default_pool = 1, "max", 2
     __doc__ = _pool_doc("MaxPooling1D", 1, "max")
+    init_signature, edition_signatures = pool_signatures(1, "max")
 
 
 @feature("layers", seed_page="000")
 class MaxPooling2D(_Pooling):
     rank, mode, default_pool = 2, "max", (2, 2)
     __doc__ = _pool_doc("MaxPooling2D", 2, "max")
+    init_signature, edition_signatures = pool_signatures(2, "max")
 
 
 @feature("layers", seed_page="000")
 class MaxPooling3D(_Pooling):
     rank, mode, default_pool = 3, "max", (2, 2, 2)
     __doc__ = _pool_doc("MaxPooling3D", 3, "max")
+    init_signature, edition_signatures = pool_signatures(3, "max")
 
 
 @feature("layers", seed_page="000")
 class AveragePooling1D(_Pooling):
     rank, mode, default_pool = 1, "average", 2
     __doc__ = _pool_doc("AveragePooling1D", 1, "average")
+    init_signature, edition_signatures = pool_signatures(1, "average")
 
 
 @feature("layers", seed_page="000")
 class AveragePooling2D(_Pooling):
     rank, mode, default_pool = 2, "average", (2, 2)
     __doc__ = _pool_doc("AveragePooling2D", 2, "average")
+    init_signature, edition_signatures = pool_signatures(2, "average")
 
 
 @feature("layers", seed_page="000")
 class AveragePooling3D(_Pooling):
     rank, mode, default_pool = 3, "average", (2, 2, 2)
     __doc__ = _pool_doc("AveragePooling3D", 3, "average")
+    init_signature, edition_signatures = pool_signatures(3, "average")
 
 
 # --- global pooling --------------------------------------------------------------------------------
@@ -337,7 +358,10 @@ class _GlobalAverage(_GlobalPooling):
 class GlobalMaxPooling1D(_GlobalMax):
     rank = 1
     __doc__ = _global_doc("GlobalMaxPooling1D", 1, "max", _GMAX_EXTRA,
-                          "No mask support either (tf-keras drops an incoming mask). Values the same.")
+                          "No mask support either (tf-keras drops an incoming mask). Values the same. Keras 2's "
+                          "signature: GlobalMaxPooling1D(data_format='channels_last', keepdims=False, **kwargs) "
+                          "(tf_keras/src/layers/pooling/global_max_pooling1d.py).")
+    edition_signatures = {"keras2": {"init": "data_format='channels_last', keepdims=False, **kwargs"}}
 
 
 @feature("layers", seed_page="000")
@@ -367,7 +391,12 @@ class GlobalAveragePooling1D(_GlobalAverage):
         broadcastable one).""",
         """With a mask it multiplies x by the mask (inputs *= mask) instead of selecting: a NaN or
         inf in a masked step makes the output NaN. Otherwise the same (NaN for an all-masked row, no
-        output mask).""")
+        output mask). Keras 2's signature: GlobalAveragePooling1D(data_format='channels_last', **kwargs)
+        (keepdims only through **kwargs; tf_keras/src/layers/pooling/global_average_pooling1d.py).""")
+    __doc__ = documented(__doc__, "call(inputs, mask=None) in both editions "
+                                  "(keras/src/layers/pooling/global_average_pooling1d.py:70)")
+    call_signature = "inputs, mask=None"
+    edition_signatures = {"keras2": {"init": "data_format='channels_last', **kwargs"}}
 
     def call(self, x, *, weights, training, mask, rng):
         if mask is None:

@@ -22,7 +22,9 @@ class ActivityRegularization(Layer):
     Editions: Keras 2 accepts a negative factor (a negative loss) but, like Keras 3, rejects an infinite or
         NaN one or a non-number at construction (its regularizers.L1L2(l1=l1, l2=l2) runs
         _check_penalty_number: tf_keras/src/layers/regularization/activity_regularization.py:44,
-        tf_keras/src/regularizers.py:32, 240-241); both editions divide by the batch size.
+        tf_keras/src/regularizers.py:32, 240-241); both editions divide by the batch size. Keras 2's
+        ActivityRegularization has no call of its own: call(inputs, *args, **kwargs), the base Layer's
+        (tf_keras/src/engine/base_layer.py:498).
     Seed page: l1, l2 are positive float factors; output shape = input shape.
     Erratum: the page spells the layer "ActivityRegulification" and writes the defaults "0,0" (decimal
         commas); it is keras.layers.ActivityRegularization(l1=0.0, l2=0.0).
@@ -30,6 +32,7 @@ class ActivityRegularization(Layer):
     """
 
     supports_masking = True
+    edition_signatures = {"keras2": {"call": "inputs, *args, **kwargs"}}
 
     def __init__(self, l1=0.0, l2=0.0, *, edition=KERAS3):
         super().__init__(edition=edition)

@@ -268,10 +268,13 @@ class ZeroPadding1D(_ZeroPadding):
     Errors: padding not an int or 2 ints, or negative ("padding": standardize_tuple with allow_zero);
         rank other than 3 ("inputs"); a bad data_format ("data_format").
     Editions: Keras 2's ZeroPadding1D has no data_format (always channels_last; passing one is a
-        TypeError there, rejected as "data_format"), and get_config() == {"padding": (p0, p1)}.
+        TypeError there, rejected as "data_format"), and get_config() == {"padding": (p0, p1)}; its
+        signature is ZeroPadding1D(padding=1, **kwargs) (tf_keras/src/layers/reshaping/zero_padding1d.py).
     Source: keras/src/layers/reshaping/zero_padding1d.py ZeroPadding1D (Keras 3.15.1);
         tf_keras/layers/reshaping/zero_padding1d.py; seed page 000.
     """
+
+    edition_signatures = {"keras2": {"init": "padding=1, **kwargs"}}
 
     def __init__(self, padding=1, data_format=None, *, edition=KERAS3):
         super().__init__(edition=edition)
@@ -333,12 +336,14 @@ class ZeroPadding3D(_ZeroPadding):
     Implementation-defined: a negative int padding, as ZeroPadding2D (the constructor accepts it, the
         call's ops.pad is backend-specific); the spec raises :class:`ImplementationDefined`.
     Editions: the same in Keras 2, except that its compute_output_shape rejects a negative result
-        (tf.TensorShape, tf_keras/src/layers/reshaping/zero_padding3d.py compute_output_shape).
+        (tf.TensorShape, tf_keras/src/layers/reshaping/zero_padding3d.py compute_output_shape), and its
+        padding defaults to (1, 1, 1) (the same padding, spelled as three symmetric ints).
     Source: keras/src/layers/reshaping/zero_padding3d.py ZeroPadding3D (Keras 3.15.1);
         tf_keras/layers/reshaping/zero_padding3d.py; seed page 000.
     """
 
     rank = 3
+    edition_signatures = {"keras2": {"init": "padding=(1, 1, 1), data_format=None, **kwargs"}}
 
     def __init__(self, padding=((1, 1), (1, 1), (1, 1)), data_format=None, *, edition=KERAS3):
         super().__init__(edition=edition)
