@@ -715,7 +715,7 @@ def compare_losses(spec, adapter, case):
     result = run_both(spec, adapter, case)
     if result is not None:
         expected, actual = result
-        assert_losses(actual, expected, case, adapter, ulps=tolerance.layer_losses(case))
+        assert_losses(actual, expected, case, adapter, ulps=tolerance.layer_losses(spec, case))
 
 
 def noise_shape(spec, case) -> tuple:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import re
 
 import numpy as np
 from hypothesis import strategies as st
@@ -177,11 +178,12 @@ ACTIVATION_NAMES = tuple(f.name for f in features("activations"))
 
 @st.composite
 def weighted_layer_case(draw, feature, dtype, regularizers):
-    """A ``call`` case of a convolution-family layer (2 filters, kernel 2, input (1, 3, 2) or (1, 3, 3, 2)
-    for a 2D layer) with each of its weight ``regularizers`` (config keys) maybe set (an identifier of
-    conformance.cases.regularizers), use_bias either way, and weights on the grid of :func:`grid`; the
-    weight shapes are the spec's (``weight_shapes``)."""
-    rank = 2 if "2D" in feature else 1
+    """A ``call`` case of a convolution-family layer (2 filters, kernel 2, input (1, 3, 2), (1, 3, 3, 2)
+    or (1, 3, 3, 3, 2) by the layer's rank) with each of its ``regularizers`` (config keys: the weights',
+    then activity_regularizer) maybe set (an identifier of conformance.cases.regularizers), use_bias
+    either way, and weights on the grid of :func:`grid`; the weight shapes are the spec's
+    (``weight_shapes``)."""
+    rank = int(re.search(r"(\d)D", feature).group(1))
     config = {"kernel_size": 2, "use_bias": draw(st.booleans(), label="use_bias")}
     if "Depthwise" not in feature:
         config["filters"] = 2
@@ -191,7 +193,8 @@ def weighted_layer_case(draw, feature, dtype, regularizers):
             config[name] = reg
     shape = (1, *(3,) * rank, 2)
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="values_seed"))
-    layer = reference.get_feature(feature).obj(**{k: v for k, v in config.items() if not k.endswith("regularizer")})
+    spec = reference.get_feature(feature)  # built in its first edition: LocallyConnected is Keras 2's
+    layer = spec.obj(**{k: v for k, v in config.items() if not k.endswith("regularizer")}, edition=spec.editions[0])
     weights = {k: grid(rng, s, dtype) for k, s in layer.weight_shapes(shape).items()}
     return Case(feature, "call", config, (grid(rng, shape, dtype),), dtype=dtype, weights=weights)
 

@@ -157,6 +157,7 @@ def test_default_weights(spec, adapter, feature, config, input_shape):
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("feature", sorted(WEIGHT_REGULARIZERS))
+@FEW
 @given(data=st.data())
 def test_weight_losses(spec, adapter, feature, dtype, data):
     """layer.losses of a convolution layer after a call: one penalty per weight whose regularizer is set,

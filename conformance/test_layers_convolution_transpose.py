@@ -144,6 +144,7 @@ def test_default_weights(spec, adapter, feature, config, input_shape):
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("feature", sorted(WEIGHT_REGULARIZERS))
+@FEW
 @given(data=st.data())
 def test_weight_losses(spec, adapter, feature, dtype, data):
     """layer.losses of a transposed convolution after a call: the kernel's penalty, then the bias's

@@ -15,7 +15,10 @@
 - ``rejects``: input_dim/output_dim 0, negative, float, bool; unknown
   initializer/regularizer/constraint.
 - ``roundtrip``: from_config(get_config()) with mask_zero and initializer/regularizer/constraint variants.
-- ``default_weights``: the default "uniform" initializer is RandomUniform(-0.05, 0.05) (KS + moments).
+- ``default_weights``: the default "uniform" initializer is RandomUniform(-0.05, 0.05), and another
+  initializer is followed (KS + moments).
+- ``losses``: layer.losses after a call with embeddings_regularizer and activity_regularizer each
+  maybe set: the activity penalty (divided by the batch size), then the table's.
 
 Cases: conformance/cases/layers_embedding.py.
 """
@@ -33,8 +36,9 @@ from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import check, tolerance
 from conformance import strategies as cs
+from conformance.profiles import fewer
 from conformance.cases import features_of
-from conformance.cases.layers_embedding import (DEFAULT_WEIGHT_CASES, FEATURE, INPUT_DIM, KERAS3_ONLY, OUT_OF_RANGE,
+from conformance.cases.layers_embedding import (weighted_embedding_cases, DEFAULT_WEIGHT_CASES, FEATURE, INPUT_DIM, KERAS3_ONLY, OUT_OF_RANGE,
                                                 REJECTED, ROUNDTRIP_OPTIONS, TABLE, embedding_cases,
                                                 out_of_range_case)
 from conformance.divergence import recorder
@@ -154,3 +158,13 @@ def test_signature(spec, adapter, feature):
     same name, kind and default (reference/signatures.py); an extra argument is information
     (check.assert_signature)."""
     check.assert_signature(spec, adapter, feature)
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("feature", [FEATURE])
+@fewer(3)  # each example builds a layer: 10 per dtype suffice to draw each regularizer
+@given(data=st.data())
+def test_losses(spec, adapter, feature, dtype, data):
+    """layer.losses after a call: the activity penalty of the output (divided by the batch size), then
+    the table's penalty, each where its regularizer is set (check.compare_losses)."""
+    check.compare_losses(spec, adapter, data.draw(weighted_embedding_cases(dtype, spec.edition), label="case"))

@@ -23,7 +23,10 @@ keras3 and the tf adapter (Keras 3) reports them ``unsupported`` too (keras.laye
   tf-keras' ``_compute_fans`` on the stored kernel shape, which treats the rank-3 implementation-1
   kernel (positions, k*C, filters) as a convolution kernel (fan_in = k*C*positions, fan_out =
   filters*positions), the dense implementation-2 kernel likewise and the rank-1 implementation-3 kernel
-  as (N, N) (KS and two moments, see conformance/stats.py); the bias is exactly zero.
+  as (N, N) (KS and two moments, see conformance/stats.py); the bias is exactly zero (or the bias
+  initializer's constant).
+- ``weight_losses``: layer.losses after a call with the activity, kernel and bias regularizers each
+  maybe set (strategies.weighted_layer_case): the activity penalty, then the weights' in order.
 
 Tolerance (``conformance.tolerance.layers_locally_connected``): each output sums k*C products and the
 bias, a reduction of n = prod(kernel_size) * C + 1 terms: reduction_ulps(n), with the scale at which it
@@ -49,7 +52,9 @@ from conformance import check, tolerance
 from conformance.cases import features_of
 from conformance.cases.layers_locally_connected import (BASE, DEFAULT_WEIGHT_CASES, FEATURES, REJECTED,
                                                         ROUNDTRIP_OPTIONS, input_shape_of, lc_cases, lc_configs,
-                                                        reject_shape)
+                                                        reject_shape, REGULARIZERS)
+from conformance.profiles import fewer
+from conformance.strategies import weighted_layer_case
 
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
@@ -141,3 +146,14 @@ def test_signature(spec, adapter, feature):
     same name, kind and default (reference/signatures.py); an extra argument is information
     (check.assert_signature)."""
     check.assert_signature(spec, adapter, feature)
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("feature", FEATURES)
+@fewer(3)  # each example builds a layer: 10 per dtype suffice to draw each regularizer
+@given(data=st.data())
+def test_weight_losses(spec, adapter, feature, dtype, data):
+    """layer.losses after a call: the activity penalty, then the kernel's and the bias's (only with
+    use_bias), each where its regularizer is set (check.assert_weight_losses)."""
+    case = data.draw(weighted_layer_case(feature, dtype, REGULARIZERS), label="case")
+    check.assert_weight_losses(spec, adapter, case)

@@ -342,15 +342,17 @@ def exact(spec, case, expected):
 layers_reshaping = layers_dropout = layers_masking = layers_regularization = exact
 
 
-def layer_losses(case) -> int:
+def layer_losses(spec, case) -> int:
     """The ULPs of a layer's losses: each is a sum, and the longest behind any one loss is the
-    output's (an activity loss: ActivityRegularization, Dense's activity_regularizer) or a weight's
-    (Dense's kernel or bias; a convolution-family layer's weights, as the case supplies them)."""
+    output's (an activity loss: ActivityRegularization, Dense's or a convolution-family layer's
+    activity_regularizer) or a weight's (Dense's kernel or bias; a convolution-family layer's weights,
+    as the case supplies them, whose grid values make its outputs exact)."""
     x = case.inputs[0]
     if case.feature == "layers.ActivityRegularization":
         return reduction_ulps(x.size)
     if case.feature != "layers.Dense":
-        return reduction_ulps(max(np.size(w) for w in case.weights.values()))
+        output = math.prod(spec.build(case.feature, case.config).compute_output_shape(x.shape))
+        return reduction_ulps(max(output, *(np.size(w) for w in case.weights.values())))
     units = case.config["units"]
     return reduction_ulps(max(x.size // x.shape[-1] * units, x.shape[-1] * units, units))
 

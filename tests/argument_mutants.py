@@ -231,6 +231,9 @@ EXCUSED: dict[tuple[str, str, str], str] = {
     ("layers.AveragePooling*", "pool_size", "*"):
         "Keras 3's AveragePooling has no default pool_size: without one the layer is rejected, so there is no "
         "default to fall back to or to replace",
+    ("layers.Conv*Transpose", "groups", "*"):
+        "Keras 3's transposed convolutions take no groups (any value but None is a SpecError): no other value to "
+        "draw or to default to",
     ("layers.Embedding", "input_length", "*"): "Keras 3 accepts input_length and ignores it (deprecated): no result depends on it",
     ("layers.Dropout", "noise_shape", "default"): "no other noise_shape is valid for every input rank",
     ("layers.Embedding", "weights", "default"): "no other weights are valid for every input_dim and output_dim",

@@ -1,5 +1,6 @@
 """Run the generated argument mutants of features through their family's checks and say which check
-caught each: ``python -m tests.argument_sweep FEATURE [FEATURE ...] [--json PATH]``.
+caught each: ``python -m tests.argument_sweep FEATURE [FEATURE ...] [--json PATH]`` (``--all``: every
+feature); ``python -m tests.argument_sweep --summary PATH [PATH ...]``: the README's table of such runs.
 
 Each mutant is one in-process pytest run of ``conformance/test_<family>.py`` on the feature's checks
 only, with the ``mutants`` profile (the ci draws, not shrunk), the adapter in this process and
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+import reference
 from conformance.cases import family
 from tests import argument_mutants
 
@@ -58,13 +60,37 @@ def run(m) -> dict:
             "checks": len(mine), "seconds": round(seconds, 2)}
 
 
+def summary(results: dict) -> str:
+    """Per area: mutants generated, caught, excused (by design) and neither, as a Markdown table."""
+    rows = {}
+    for m in argument_mutants.MUTANTS.values():
+        r = rows.setdefault(m.area, [0, 0, 0, 0])
+        r[0] += 1
+        got = results.get(m.name, {})
+        r[1 if got.get("caught_by") else 2 if argument_mutants.excuse(m) else 3] += 1
+    rows["all"] = [sum(r[i] for r in rows.values()) for i in range(4)]
+    lines = ["| area | generated | caught | excused | uncaught |", "|---|---|---|---|---|"]
+    return "\n".join(lines + [f"| {a} | " + " | ".join(map(str, r)) + " |" for a, r in rows.items()])
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("features", nargs="+")
+    parser.add_argument("features", nargs="*")
+    parser.add_argument("--all", action="store_true", help="every registered feature")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--summary", type=Path, nargs="+", help="sweep results to summarize")
     args = parser.parse_args(argv)
+    if args.summary:
+        results = {}
+        for path in args.summary:
+            results.update(json.loads(path.read_text()))
+        print(summary(results))
+        return 0
+    features = sorted(reference.FEATURES) if args.all else args.features
+    if not features:
+        parser.error("name features, or --all, or --summary")
     results = {}
-    for feature in args.features:
+    for feature in features:
         for m in argument_mutants.of_feature(feature):
             results[m.name] = run(m)
     text = json.dumps(results, indent=1, sort_keys=True)

@@ -271,15 +271,27 @@ DEFAULT_WEIGHT_CASES = [
     ("layers.SeparableConv2D", {"filters": 9, "kernel_size": 3, "depth_multiplier": 200,
                                 "depthwise_initializer": "lecun_uniform", "pointwise_initializer": "he_normal"},
      (1, 3, 3, 200)),
+    # Every initializer at its default, over unequal fans (a default of another fan shows), and a bias
+    # initializer that is not the default zeros (ignoring it shows).
+    ("layers.Conv1D", {"filters": 288, "kernel_size": 5, "bias_initializer": "ones"}, (1, 6, 256)),
+    ("layers.Conv2D", {"filters": 160, "kernel_size": 3, "bias_initializer": "ones"}, (1, 5, 5, 256)),
+    ("layers.Conv3D", {"filters": 104, "kernel_size": 3, "bias_initializer": "ones"}, (1, 3, 3, 3, 128)),
+    ("layers.DepthwiseConv1D", {"kernel_size": 9, "depth_multiplier": 400, "bias_initializer": "ones"}, (1, 9, 100)),
+    ("layers.DepthwiseConv2D", {"kernel_size": 3, "depth_multiplier": 400, "bias_initializer": "ones"}, (1, 3, 3, 100)),
+    ("layers.SeparableConv1D", {"filters": 9, "kernel_size": 9, "depth_multiplier": 400, "bias_initializer": "ones"},
+     (1, 9, 100)),
+    ("layers.SeparableConv2D", {"filters": 9, "kernel_size": 3, "depth_multiplier": 400, "bias_initializer": "ones"},
+     (1, 3, 3, 100)),
 ]
 
 
 # --- weight losses -----------------------------------------------------------------------------
 # Layers with several regularized weights, by config key in weight order (Keras' losses order).
 WEIGHT_REGULARIZERS = {
-    "layers.Conv1D": ("kernel_regularizer", "bias_regularizer"),
-    "layers.DepthwiseConv1D": ("depthwise_regularizer", "bias_regularizer"),
-    "layers.SeparableConv1D": ("depthwise_regularizer", "pointwise_regularizer", "bias_regularizer"),
+    **{f: ("kernel_regularizer", "bias_regularizer", "activity_regularizer") for f in CONV},
+    **{f: ("depthwise_regularizer", "bias_regularizer", "activity_regularizer") for f in DEPTHWISE},
+    **{f: ("depthwise_regularizer", "pointwise_regularizer", "bias_regularizer", "activity_regularizer")
+       for f in SEPARABLE},
 }
 
 # The seed page's Conv2D (../shared/seeds/001): (None, 64, 32, 32) for input_shape=(3, 32, 32) holds

@@ -91,7 +91,7 @@ def convt_cases(draw, feature, dtype, form="plain"):
     of ``dtype``."""
     config, spatial = draw(convt_configs(feature, form), label="config")
     config["use_bias"] = draw(st.booleans(), label="use_bias")
-    config["activation"] = draw(st.sampled_from(cs.ACTIVATION_NAMES), label="activation")
+    config["activation"] = draw(st.sampled_from((None, *cs.ACTIVATION_NAMES)), label="activation")
     batch, channels = draw(st.integers(1, 2), label="batch"), draw(st.integers(1, 3), label="in_channels")
     first = config.get("data_format") == "channels_first"
     shape = (batch, channels, *spatial) if first else (batch, *spatial, channels)
@@ -151,7 +151,7 @@ _SHAPES = {"layers.Conv1DTranspose": ({"filters": 250, "kernel_size": 3}, (2, 5,
            "layers.Conv3DTranspose": ({"filters": 60, "kernel_size": 2, "data_format": "channels_first"},
                                       (1, 750, 2, 2, 2))}
 DEFAULT_WEIGHT_CASES = [(f, {**c, **extra}, s) for f, (c, s) in _SHAPES.items()
-                        for extra in ({}, {"kernel_initializer": "he_uniform"})]
+                        for extra in ({}, {"kernel_initializer": "he_uniform"}, {"bias_initializer": "ones"})]
 for _f, _config, _shape in DEFAULT_WEIGHT_CASES:
     _in = _shape[1] if _config.get("data_format") == "channels_first" else _shape[-1]
     assert math.prod(reference.get_feature(_f).obj(**_config).weight_shapes(_shape)["kernel"]) >= stats.ks_sample_size()
@@ -159,4 +159,4 @@ for _f, _config, _shape in DEFAULT_WEIGHT_CASES:
 
 # --- weight losses -----------------------------------------------------------------------------
 # By config key in weight order (Keras' losses order).
-WEIGHT_REGULARIZERS = {"layers.Conv2DTranspose": ("kernel_regularizer", "bias_regularizer")}
+WEIGHT_REGULARIZERS = {f: ("kernel_regularizer", "bias_regularizer", "activity_regularizer") for f in FEATURES}

@@ -72,7 +72,8 @@ CASES = {"layers.Dense": dense, "layers.Activation": activation, "layers.Lambda"
 
 # Dense's default initializers, through the layer: glorot_uniform for the kernel (fans from its
 # (input_dim, units) shape) and zeros for the bias. The kernel holds >= stats.ks_sample_size() values.
-DEFAULT_WEIGHT_CASES = [({"units": 700}, (8, 512))]
+DEFAULT_WEIGHT_CASES = [({"units": 700}, (8, 512)),
+                        ({"units": 700, "kernel_initializer": "he_normal", "bias_initializer": "ones"}, (8, 512))]
 
 # --- keras.Input ----------------------------------------------------------------------------------
 INPUT_DTYPES = ("float32", "float16", "float64", "bfloat16", "int8", "int16", "int32", "int64", "uint8", "uint16",

@@ -6,10 +6,13 @@
   (:func:`out_of_range_case`), looked up in TABLE.
 - REJECTED: invalid configs both must reject; KERAS3_ONLY the rows Keras 2 accepts.
 - ROUNDTRIP_OPTIONS: mask_zero and initializer, regularizer and constraint variants.
-- DEFAULT_WEIGHT_CASES: a table large enough for KS.
+- DEFAULT_WEIGHT_CASES: a table large enough for KS, with the default initializer and another.
+- :func:`weighted_embedding_cases`: call cases with regularizers, for ``layer.losses``.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 from hypothesis import strategies as st
@@ -17,6 +20,7 @@ from hypothesis import strategies as st
 from adapters.base import Case
 from conformance import stats
 from conformance import strategies as cs
+from conformance.cases.regularizers import identifiers
 from reference.editions import KERAS2
 
 FEATURE = "layers.Embedding"
@@ -52,6 +56,20 @@ def embedding_cases(draw, dtype, edition):
     table = draw(cs.arrays(dtype, (input_dim, output_dim)), label="embeddings")
     config = {"input_dim": input_dim, "output_dim": output_dim, "mask_zero": draw(st.booleans(), label="mask_zero")}
     return Case(FEATURE, "call", config, (x,), dtype=dtype, weights={"embeddings": table})
+
+
+@st.composite
+def weighted_embedding_cases(draw, dtype, edition):
+    """An :func:`embedding_cases` call case with embeddings_regularizer and activity_regularizer each maybe
+    set (identifiers of conformance.cases.regularizers) and a table on the grid (strategies.grid)."""
+    case = draw(embedding_cases(dtype, edition), label="case")
+    config = dict(case.config)
+    for name in ("embeddings_regularizer", "activity_regularizer"):
+        reg = draw(identifiers(dtype), label=name)
+        if reg is not None:
+            config[name] = reg
+    table = cs.grid(cs.rng(draw), case.weights["embeddings"].shape, dtype)
+    return dataclasses.replace(case, config=config, weights={"embeddings": table})
 
 
 # --- out of range ------------------------------------------------------------------------------
@@ -115,6 +133,7 @@ ROUNDTRIP_OPTIONS = st.fixed_dictionaries({"mask_zero": st.booleans()}, optional
 
 # --- default weights ---------------------------------------------------------------------------
 # The embeddings hold >= stats.ks_sample_size() values (600 * 600 = 360000).
-DEFAULT_WEIGHT_CASES = [({"input_dim": 600, "output_dim": 600}, (4, 7))]
+DEFAULT_WEIGHT_CASES = [({"input_dim": 600, "output_dim": 600}, (4, 7)),
+                        ({"input_dim": 600, "output_dim": 600, "embeddings_initializer": "random_normal"}, (4, 7))]
 for _config, _ in DEFAULT_WEIGHT_CASES:
     assert _config["input_dim"] * _config["output_dim"] >= stats.ks_sample_size()

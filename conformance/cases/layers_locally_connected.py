@@ -135,7 +135,13 @@ DEFAULT_WEIGHT_CASES = [
     (F1, {"filters": 24, "kernel_size": 3, "implementation": 2}, (1, 40, 10)),  # (40, 10, 38, 24)
     (F1, {"filters": 64, "kernel_size": 3, "implementation": 3, "padding": "same"}, (1, 100, 20)),  # (381440,)
     (F2, {"filters": 50, "kernel_size": 3}, (1, 12, 12, 8)),  # (100, 72, 50)
+    (F1, {"filters": 64, "kernel_size": 3, "kernel_initializer": "he_uniform", "bias_initializer": "ones"}, (1, 100, 20)),
+    (F2, {"filters": 50, "kernel_size": 3, "kernel_initializer": "he_uniform", "bias_initializer": "ones"},
+     (1, 12, 12, 8)),
 ]
 for _feature, _config, _shape in DEFAULT_WEIGHT_CASES:
     _kernel = reference.get_feature(_feature).obj(**_config, edition=KERAS2).weight_shapes(_shape)["kernel"]
     assert int(np.prod(_kernel)) >= stats.ks_sample_size()
+
+# --- weight losses: the regularizer keys strategies.weighted_layer_case draws, in Keras' losses order.
+REGULARIZERS = ("kernel_regularizer", "bias_regularizer", "activity_regularizer")
