@@ -60,6 +60,13 @@ def _number(value):
     return value
 
 
+class _EditionDefault(float):
+    """A default that differs between the editions, equal to the Keras 3 one (the signature's)."""
+
+
+_CONSTANT_DEFAULT = _EditionDefault(0.0)  # Constant's value: 0.0 in Keras 3, the int 0 in Keras 2
+
+
 def _check_seed(seed):
     require(seed is None or (isinstance(seed, int) and not isinstance(seed, bool)), "seed",
             f"`seed` argument should be an integer or None. Received: seed={seed!r}")
@@ -134,8 +141,9 @@ class Constant(Initializer):
     Errors: none for a scalar value.
     Editions: Keras 2 converts the Python float straight to the requested dtype
         (tf.constant(self.value, dtype=dtype, shape=shape), tf_keras/src/initializers/initializers.py:266),
-        so a float64 weight is the exact value: Constant(1e-7) in float64 gives 1e-07. Defaults and
-        config are the same in both editions.
+        so a float64 weight is the exact value: Constant(1e-7) in float64 gives 1e-07. Its default
+        is the int 0 (``def __init__(self, value=0)``, tf_keras/src/initializers/initializers.py:243),
+        so Constant().get_config() is {"value": 0} there, {"value": 0.0} in Keras 3.
     Implementation-defined: in Keras 3, a value whose float32 rounding is subnormal (nonzero, below
         2**-126 in magnitude) may come out as 0 in any dtype: the float32 step runs on the CPU's
         float32 arithmetic, which may flush subnormals (TensorFlow's does; NumPy's and torch's keep
@@ -145,7 +153,9 @@ class Constant(Initializer):
         tf_keras/src/initializers/initializers.py Constant (tf-keras 2.21); seed page 000.
     """
 
-    def __init__(self, value=0.0, *, edition=KERAS3):
+    def __init__(self, value=_CONSTANT_DEFAULT, *, edition=KERAS3):
+        if value is _CONSTANT_DEFAULT:
+            value = 0 if edition == KERAS2 else 0.0
         self.value_ = _number(value)
         self.edition = edition
 
