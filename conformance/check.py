@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import struct
 from dataclasses import dataclass
 
 import numpy as np
@@ -238,20 +239,101 @@ def _num(v):
 
 
 def assert_equal(actual, expected, case, adapter, what: str):
-    """Exact equality of plain values (configs, names, shapes)."""
+    """Exact equality of plain values (names, shapes; a config, a dict, goes to assert_config)."""
+    if isinstance(expected, dict):
+        return assert_config(actual, expected, case, adapter, what)
     if not _same(actual, expected):
         raise Divergence(f"{what}={actual!r}, but should be {expected!r} [{label(case)}]",
                          _detail(adapter, case, mismatches=[{"actual": repr(actual), "expected": repr(expected)}]))
 
 
 def _same(a, b) -> bool:
+    """Equal values, a list equal to a tuple of the same items (shapes), NaN to NaN, bool not an int."""
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-        return math.isclose(a, b, rel_tol=tolerance.CONFIG_RTOL) or (math.isnan(a) and math.isnan(b))
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b or (math.isnan(a) and math.isnan(b))
     return a == b
+
+
+def _bits(v: float) -> int:
+    return struct.unpack("<q", struct.pack("<d", v))[0]
+
+
+class _Absent:
+    def __repr__(self):
+        return "<absent>"
+
+
+_ABSENT = _Absent()  # a key one config has and the other lacks
+
+
+def config_difference(actual, expected, path: str = ""):
+    """The first field where the config ``actual`` differs from the spec's ``expected``, as
+    (path, actual, expected, why), or None. Exact, field by field, in the spec's key order and
+    then the adapter's extra keys: a float is that float bit for bit (NaN equals NaN, -0.0 is not
+    0.0; a float subclass such as numpy's float64 is a float, numpy's float32 is not), an int is an
+    int (not a float, not a bool, not a numpy integer), a bool a bool, a tuple a tuple and a list a
+    list (Keras 3 keeps tuples where it normalizes an argument: a config that gives a list there
+    is not what Keras saves), a string that string. A missing or extra key is a difference whose
+    value is absent (``actual`` or ``expected`` is the _ABSENT marker)."""
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            return path, actual, expected, "not a dict"
+        for k in expected:
+            if k not in actual:
+                return f"{path}[{k!r}]", _ABSENT, expected[k], "missing"
+            found = config_difference(actual[k], expected[k], f"{path}[{k!r}]")
+            if found:
+                return found
+        for k in actual:
+            if k not in expected:
+                return f"{path}[{k!r}]", actual[k], _ABSENT, "extra"
+        return None
+    if isinstance(expected, (list, tuple)):
+        if not isinstance(actual, (list, tuple)) or isinstance(actual, tuple) != isinstance(expected, tuple):
+            return path, actual, expected, "type"
+        if len(actual) != len(expected):
+            return path, actual, expected, "length"
+        for i, (a, e) in enumerate(zip(actual, expected)):
+            found = config_difference(a, e, f"{path}[{i}]")
+            if found:
+                return found
+        return None
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        same = type(actual) is type(expected) and actual == expected
+    elif isinstance(expected, float):
+        same = isinstance(actual, float) and (
+            _bits(actual) == _bits(expected) or (math.isnan(actual) and math.isnan(expected)))
+    elif isinstance(expected, int):
+        same = isinstance(actual, int) and actual == expected
+    else:
+        same = type(actual) is type(expected) and actual == expected
+    return None if same else (path, actual, expected, "value")
+
+
+def assert_config(actual, expected, case, adapter, what: str = "get_config()"):
+    """A config (``get_config()``, a clone's, a resolved object's) equal to the spec's exactly, field
+    by field (config_difference). The message names the first differing field with both values in
+    full precision: ``get_config()['l2']=0.009999999776482582, but should be 0.01 [...]``."""
+    found = config_difference(actual, expected)
+    if found is None:
+        return
+    path, a, e, why = found
+    if why == "missing":
+        msg = f"{what}{path} is missing, but should be {e!r}"
+    elif why == "extra":
+        msg = f"{what}{path}={a!r}, but the spec's config has no such key"
+    else:
+        msg = f"{what}{path}={a!r}, but should be {e!r}"
+        if repr(a) == repr(e) or why == "type":
+            msg += f" (a {type(a).__name__}, but should be a {type(e).__name__})"
+    raise Divergence(f"{msg} [{label(case)}]", _detail(adapter, case, mismatches=[
+        {"field": f"{what}{path}", "actual": repr(a), "expected": repr(e)}]))
 
 
 def assert_roundtrip(spec, adapter, case, what=("get_config()", "from_config(config).get_config()")):
@@ -261,8 +343,8 @@ def assert_roundtrip(spec, adapter, case, what=("get_config()", "from_config(con
     if result is None:
         return
     expected, actual = result
-    assert_equal(actual.config, expected.config, case, adapter, what[0])
-    assert_equal(actual.clone_config, expected.clone_config, case, adapter, what[1])
+    assert_config(actual.config, expected.config, case, adapter, what[0])
+    assert_config(actual.clone_config, expected.clone_config, case, adapter, what[1])
     assert_close(actual.clone, actual.original, case, adapter, ulps=0, dtype="float32")
 
 
@@ -283,8 +365,8 @@ def assert_layer_roundtrip(spec, adapter, case):
     if result is None:
         return
     expected, actual = result
-    assert_equal(actual.config, expected.config, case, adapter, "get_config()")
-    assert_equal(actual.clone_config, expected.clone_config, case, adapter, "from_config(config).get_config()")
+    assert_config(actual.config, expected.config, case, adapter, "get_config()")
+    assert_config(actual.clone_config, expected.clone_config, case, adapter, "from_config(config).get_config()")
     if not _same_result(expected.clone, expected.original):
         note = (f"the {spec.edition} spec's clone differs from its original where the config loses a setting "
                 f"(e.g. {label(case)}): the adapter's clone outputs are not compared there")

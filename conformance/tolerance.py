@@ -42,8 +42,8 @@ have not yet found beyond it.
 Special values are exact: where the dtype-rounded expected value is NaN or
 ±inf the actual value must be the same; an expected value that rounds to
 the largest finite number may come back as inf of the same sign.
-Config numbers are compared at float32 resolution (rtol 1e-6): Keras stores
-some defaults through float32.
+Configs have no tolerance: ``check.assert_config`` compares them exactly, field by field
+(a float bit for bit, a tuple as a tuple), since a config is what a saved model holds.
 """
 
 from __future__ import annotations
@@ -56,7 +56,6 @@ from adapters.dtypes import finfo
 from reference import activations as A
 
 ELEMENTWISE_ULPS = 4
-CONFIG_RTOL = 1e-6
 
 
 def reduction_ulps(n: int) -> int:

@@ -5,6 +5,12 @@ A deterministic initializer gives ``value(shape)``; a random one gives the
 the reference adapter. Constructors validate their arguments and raise
 :class:`SpecError`; ``__call__``-time errors (a rank an initializer cannot
 fill) are raised by ``value``/``distribution``.
+
+get_config() gives each numeric argument as it was given, in its type: RandomNormal(mean=1) has
+config {"mean": 1, ...}, an int, and 0.1 stays 0.1 (Keras 3 and Keras 2 store the arguments
+unconverted: ``self.mean = mean`` in keras/src/initializers/random_initializers.py and
+constant_initializers.py, tf_keras/src/initializers/initializers.py); the formulas compute with
+them as floats.
 """
 
 from __future__ import annotations
@@ -46,6 +52,19 @@ def compute_fans(shape, input_axes=None, output_axes=None) -> tuple[int, int]:
         return shape[0], shape[1]
     rf = int(np.prod(shape[:-2]))
     return shape[-2] * rf, shape[-1] * rf
+
+
+def _number(value):
+    """A numeric argument, kept as given for get_config (float(value) only checks that it is one)."""
+    float(value)
+    return value
+
+
+class _EditionDefault(float):
+    """A default that differs between the editions, equal to the Keras 3 one (the signature's)."""
+
+
+_CONSTANT_DEFAULT = _EditionDefault(0.0)  # Constant's value: 0.0 in Keras 3, the int 0 in Keras 2
 
 
 def _check_seed(seed):
@@ -118,13 +137,13 @@ class Constant(Initializer):
 
     Formula: w = cast(value, dtype): a Python float is first converted at floatx (float32), so a
         float64 weight gets float32(value): Constant(1e-7) in float64 gives 1.00000001e-07.
-    Defaults: value=0.0. get_config() == {"value": value}.
+    Defaults: value=0.0. get_config() == {"value": value}, value as given (an int stays an int).
     Errors: none for a scalar value.
     Editions: Keras 2 converts the Python float straight to the requested dtype
         (tf.constant(self.value, dtype=dtype, shape=shape), tf_keras/src/initializers/initializers.py:266),
-        so a float64 weight is the exact value: Constant(1e-7) in float64 gives 1e-07. Config the same in
-        both editions; Keras 2's default is the int 0 (Constant(value=0), tf_keras/src/initializers/initializers.py),
-        Keras 3's the float 0.0.
+        so a float64 weight is the exact value: Constant(1e-7) in float64 gives 1e-07. Its default
+        is the int 0 (``def __init__(self, value=0)``, tf_keras/src/initializers/initializers.py:243),
+        so Constant().get_config() is {"value": 0} there, {"value": 0.0} in Keras 3.
     Implementation-defined: in Keras 3, a value whose float32 rounding is subnormal (nonzero, below
         2**-126 in magnitude) may come out as 0 in any dtype: the float32 step runs on the CPU's
         float32 arithmetic, which may flush subnormals (TensorFlow's does; NumPy's and torch's keep
@@ -134,15 +153,18 @@ class Constant(Initializer):
         tf_keras/src/initializers/initializers.py Constant (tf-keras 2.21); seed page 000.
     """
 
+    init_signature = "value=0.0"
     edition_signatures = {"keras2": {"init": "value=0"}}
 
-    def __init__(self, value=0.0, *, edition=KERAS3):
-        self.value_ = float(value)
+    def __init__(self, value=_CONSTANT_DEFAULT, *, edition=KERAS3):
+        if value is _CONSTANT_DEFAULT:
+            value = 0 if edition == KERAS2 else 0.0
+        self.value_ = _number(value)
         self.edition = edition
 
     def value(self, shape):
         if self.edition == KERAS2:
-            return np.full(shape, self.value_)  # tf.constant(value, dtype): no floatx step
+            return np.full(shape, float(self.value_))  # tf.constant(value, dtype): no floatx step
         return np.full(shape, np.float64(np.float32(self.value_)))
 
     def defined(self) -> bool:
@@ -159,7 +181,7 @@ class Identity(Initializer):
     """The (possibly non-square) identity matrix, scaled.
 
     Formula: w = gain * eye(rows, cols); (2, 3) gives [[g,0,0],[0,g,0]].
-    Defaults: gain=1.0. get_config() == {"gain": gain}, so that from_config keeps the semantics.
+    Defaults: gain=1.0. get_config() == {"gain": gain} (as given), so that from_config keeps the semantics.
     Erratum: Keras 3.15.1's Identity defines no get_config: its config is {} and a round trip resets
         gain to 1 (recorded as a divergence of every Keras 3.15.1 adapter).
     Errors: a shape whose rank is not 2 is rejected when called ("Identity matrix initializer can only be used for 2D matrices").
@@ -169,12 +191,12 @@ class Identity(Initializer):
     """
 
     def __init__(self, gain=1.0, *, edition=KERAS3):
-        self.gain = float(gain)
+        self.gain = _number(gain)
         self.edition = edition
 
     def value(self, shape):
         require(len(shape) == 2, "shape", f"Identity needs a 2-D shape, got rank {len(shape)}")
-        return self.gain * np.eye(*shape)
+        return float(self.gain) * np.eye(*shape)
 
     def get_config(self):
         return {"gain": self.gain}
@@ -186,7 +208,7 @@ class RandomNormal(RandomInitializer):
 
     Formula: w ~ N(mean, stddev²)
     Distribution: Normal(mean, stddev); support the real line.
-    Defaults: mean=0.0, stddev=0.05, seed=None.
+    Defaults: mean=0.0, stddev=0.05, seed=None. get_config() has mean, stddev as given and the seed.
     Errors: a seed that is not an int or None is rejected.
     Editions: the same in Keras 2 and Keras 3.
     Implementation-defined: the sample values for a given seed differ between backends;
@@ -197,10 +219,10 @@ class RandomNormal(RandomInitializer):
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None, *, edition=KERAS3):
         super().__init__(seed, edition=edition)
-        self.mean, self.stddev = float(mean), float(stddev)
+        self.mean, self.stddev = _number(mean), _number(stddev)
 
     def distribution(self, shape):
-        return dist.Normal(self.mean, abs(self.stddev))
+        return dist.Normal(float(self.mean), abs(float(self.stddev)))
 
     def get_config(self):
         return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
@@ -212,7 +234,7 @@ class RandomUniform(RandomInitializer):
 
     Formula: w = minval + (maxval - minval) * u, u ~ U[0, 1)
     Distribution: Uniform(minval, maxval); minval > maxval is accepted and gives (maxval, minval].
-    Defaults: minval=-0.05, maxval=0.05, seed=None.
+    Defaults: minval=-0.05, maxval=0.05, seed=None. get_config() has minval, maxval as given and the seed.
     Errors: a seed that is not an int or None is rejected; minval > maxval is *not* rejected.
     Editions: the same in Keras 2 and Keras 3.
     Source: keras/src/initializers/random_initializers.py (Keras 3.15.1); seed page 000.
@@ -220,10 +242,10 @@ class RandomUniform(RandomInitializer):
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None, *, edition=KERAS3):
         super().__init__(seed, edition=edition)
-        self.minval, self.maxval = float(minval), float(maxval)
+        self.minval, self.maxval = _number(minval), _number(maxval)
 
     def distribution(self, shape):
-        return dist.Uniform(self.minval, self.maxval)
+        return dist.Uniform(float(self.minval), float(self.maxval))
 
     def get_config(self):
         return {"minval": self.minval, "maxval": self.maxval, **super().get_config()}
@@ -236,7 +258,7 @@ class TruncatedNormal(RandomInitializer):
     Formula: w ~ N(mean, stddev²) conditioned on |w - mean| <= 2 stddev
     Distribution: TruncatedNormal(mean, stddev, bound=2); no mass at the bounds (redraw, not clip);
         the standard deviation of w is 0.8796 stddev.
-    Defaults: mean=0.0, stddev=0.05, seed=None.
+    Defaults: mean=0.0, stddev=0.05, seed=None. get_config() has mean, stddev as given and the seed.
     Errors: a seed that is not an int or None is rejected.
     Editions: the same in Keras 2 and Keras 3.
     Implementation-defined: the Keras 3 torch backend takes the first of 4 normal draws inside
@@ -246,10 +268,10 @@ class TruncatedNormal(RandomInitializer):
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None, *, edition=KERAS3):
         super().__init__(seed, edition=edition)
-        self.mean, self.stddev = float(mean), float(stddev)
+        self.mean, self.stddev = _number(mean), _number(stddev)
 
     def distribution(self, shape):
-        return dist.TruncatedNormal(self.mean, abs(self.stddev), 2.0)
+        return dist.TruncatedNormal(float(self.mean), abs(float(self.stddev)), 2.0)
 
     def get_config(self):
         return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
@@ -296,13 +318,13 @@ class VarianceScaling(RandomInitializer):
                 f"Invalid `distribution` argument: {distribution}. Please use one of {DISTRIBUTIONS}")
         if edition == KERAS2:
             require(input_axes is None and output_axes is None, "input_axes", "Keras 2 has no input_axes/output_axes")
-        self.scale, self.mode, self.distribution_name = float(scale), mode, distribution
+        self.scale, self.mode, self.distribution_name = _number(scale), mode, distribution
         self.input_axes, self.output_axes = input_axes, output_axes
 
     def variance(self, shape) -> float:
         fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
-        return self.scale / max(1.0, n)
+        return float(self.scale) / max(1.0, n)
 
     def distribution(self, shape):
         s = self.variance(shape)
@@ -375,7 +397,7 @@ class Orthogonal(RandomInitializer):
 
     def __init__(self, gain=1.0, seed=None, *, edition=KERAS3):
         super().__init__(seed, edition=edition)
-        self.gain = float(gain)
+        self.gain = _number(gain)
 
     @staticmethod
     def matrix_shape(shape):
@@ -384,7 +406,7 @@ class Orthogonal(RandomInitializer):
 
     def distribution(self, shape):
         rows, cols = self.matrix_shape(shape)
-        return dist.SphereCoordinate(max(rows, cols), self.gain)
+        return dist.SphereCoordinate(max(rows, cols), float(self.gain))
 
     def sample(self, rng, shape):
         rows, cols = self.matrix_shape(shape)
@@ -392,7 +414,7 @@ class Orthogonal(RandomInitializer):
         q = q * np.sign(np.diag(r))
         if rows < cols:
             q = q.T
-        return self.gain * q.reshape(shape)
+        return float(self.gain) * q.reshape(shape)
 
     def get_config(self):
         return {"gain": self.gain, **super().get_config()}

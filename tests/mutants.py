@@ -252,6 +252,19 @@ class _ConfigDropsSeed(I.RandomNormal):
         return {"mean": self.mean, "stddev": self.stddev}
 
 
+def _float32(v: float) -> float:
+    """``v`` rounded through float32, as a config that stores its arguments as float32 tensors gives it."""
+    return float(np.float32(v))
+
+
+class _RandomNormalConfigFloat32(I.RandomNormal):
+    """get_config rounds mean and stddev through float32: the default stddev 0.05 is saved as
+    0.05000000074505806 (the drawn values are float32 already; the default is not)."""
+
+    def get_config(self):
+        return {**super().get_config(), "mean": _float32(self.mean), "stddev": _float32(self.stddev)}
+
+
 # --- constraints and regularizers -------------------------------------------------------------
 class _MaxNormAxisIgnored(C.MaxNorm):
     def __call__(self, w):
@@ -279,6 +292,22 @@ class _MinMaxNormRateIgnored(C.MinMaxNorm):
 class _NonNegKeras2(C.NonNeg):
     def __call__(self, w):
         return C.NonNeg(edition="keras2")(w)
+
+
+class _MaxNormConfigAxisList(C.MaxNorm):
+    """get_config gives a tuple axis as a list (Keras 3 keeps the tuple it was given)."""
+
+    def get_config(self):
+        axis = self.axis
+        return {"max_value": self.max_value, "axis": list(axis) if isinstance(axis, tuple) else axis}
+
+
+class _L2ConfigFloat32(R.L2):
+    """get_config rounds l2 through float32 (tf_keras' cast_to_floatx): L2(0.01) is saved as
+    0.009999999776482582, L2(0.3) as 0.30000001192092896; the penalty itself is right."""
+
+    def get_config(self):
+        return {"l2": _float32(self.l2)}
 
 
 class _L2Half(R.L2):
@@ -340,6 +369,8 @@ MUTANTS = {
     "constant_not_through_float32": (Mutant, {"initializers.Constant": _ConstantExact}, "initializers", "values", "initializers.Constant"),
     "scale_sign_unchecked": (Mutant, {"initializers.VarianceScaling": _ScaleAnySign}, "initializers", "rejects", "initializers.VarianceScaling"),
     "config_drops_seed": (Mutant, {"initializers.RandomNormal": _ConfigDropsSeed}, "initializers", "roundtrip", "initializers.RandomNormal"),
+    "random_normal_config_float32": (Mutant, {"initializers.RandomNormal": _RandomNormalConfigFloat32}, "initializers", "roundtrip", "initializers.RandomNormal"),
+    "maxnorm_config_axis_list": (Mutant, {"constraints.MaxNorm": _MaxNormConfigAxisList}, "constraints", "roundtrip", "constraints.MaxNorm"),
     "maxnorm_axis_ignored": (Mutant, {"constraints.MaxNorm": _MaxNormAxisIgnored}, "constraints", "values", "constraints.MaxNorm"),
     "maxnorm_no_epsilon": (Mutant, {"constraints.MaxNorm": _MaxNormNoEpsilon}, "constraints", "values", "constraints.MaxNorm"),
     "unitnorm_last_axis": (Mutant, {"constraints.UnitNorm": _UnitNormLastAxis}, "constraints", "values", "constraints.UnitNorm"),
@@ -347,6 +378,7 @@ MUTANTS = {
     "nonneg_keras2": (Mutant, {"constraints.NonNeg": _NonNegKeras2}, "constraints", "edges", "constraints.NonNeg"),
     "l2_half": (Mutant, {"regularizers.L2": _L2Half}, "regularizers", "values", "regularizers.L2"),
     "l1l2_no_skip": (Mutant, {"regularizers.L1L2": _L1L2NoSkip}, "regularizers", "edges", "regularizers.L1L2"),
+    "l2_config_float32": (Mutant, {"regularizers.L2": _L2ConfigFloat32}, "regularizers", "roundtrip", "regularizers.L2"),
     "l1_negative_accepted": (Mutant, {"regularizers.L1": _L1NegativeAccepted}, "regularizers", "rejects", "regularizers.L1"),
     "string_l1_l2_accepted": (_StringL1L2, {}, "regularizers", "resolve", None),
 }

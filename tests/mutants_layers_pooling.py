@@ -240,6 +240,22 @@ class _ConfigDropsKeepdims(P.GlobalAveragePooling3D):
         return {"data_format": self.data_format}
 
 
+class _ConfigSizesAsLists(P.MaxPooling2D):
+    """get_config gives pool_size and strides as lists (Keras 3 normalizes them to tuples)."""
+
+    def get_config(self):
+        config = super().get_config()
+        return {**config, "pool_size": list(config["pool_size"]), "strides": list(config["strides"])}
+
+
+class _ConfigDropsStrides(P.AveragePooling1D):
+    """get_config leaves out strides: the clone pools with strides = pool_size, another output length
+    wherever the strides differed."""
+
+    def get_config(self):
+        return {k: v for k, v in super().get_config().items() if k != "strides"}
+
+
 MUTANTS = {
     "pool_average_counts_padding": target("same_padding", "layers.AveragePooling1D", _AverageCountsPadding),
     "pool_max_pads_with_zero": target("same_padding", "layers.MaxPooling2D", _MaxPadsWithZero),
@@ -264,5 +280,7 @@ MUTANTS = {
     "pool_larger_than_input_accepted": target("rejects", "layers.AveragePooling2D", _PoolLargerThanInputAccepted),
     "pool_global_wrong_rank_accepted": target("rejects", "layers.GlobalMaxPooling2D", _WrongRankAccepted),
     "pool_config_lowercases_padding": target("roundtrip", "layers.MaxPooling3D", _ConfigLowercasesPadding),
+    "pool_config_sizes_as_lists": target("roundtrip", "layers.MaxPooling2D", _ConfigSizesAsLists),
+    "pool_config_drops_strides": target("roundtrip", "layers.AveragePooling1D", _ConfigDropsStrides),
     "pool_config_drops_keepdims": target("roundtrip", "layers.GlobalAveragePooling3D", _ConfigDropsKeepdims),
 }

@@ -77,6 +77,15 @@ class _ActivityZeroFactorNotSkipped(regularization.ActivityRegularization):
         self.activity_regularizer = _L1L2NoSkip(l1, l2, edition=edition)
 
 
+# --- roundtrip ---------------------------------------------------------------------------------
+class _ActivityConfigFloat32(regularization.ActivityRegularization):
+    """get_config rounds l1 and l2 through float32 (a factor kept as a float32 tensor): 0.01 is saved
+    as 0.009999999776482582."""
+
+    def get_config(self):
+        return {"l1": float(np.float32(self.l1)), "l2": float(np.float32(self.l2))}
+
+
 MUTANTS = {
     "activity_regularization_scales_output": target("values", "layers.ActivityRegularization",
                                                     _ActivityRegularizationScales),
@@ -85,6 +94,7 @@ MUTANTS = {
     "activity_no_batch_divide": target("losses", "layers.ActivityRegularization", _ActivityNoBatchDivide),
     "activity_mean_over_elements": target("losses", "layers.ActivityRegularization", _ActivityMeanOverElements),
     "activity_l2_uses_abs": target("losses", "layers.ActivityRegularization", _ActivityL2Abs),
+    "activity_config_float32": target("roundtrip", "layers.ActivityRegularization", _ActivityConfigFloat32),
     "activity_zero_factor_not_skipped": target("losses_edges", "layers.ActivityRegularization",
                                                _ActivityZeroFactorNotSkipped),
 }

@@ -194,6 +194,13 @@ class _CroppingNoneSpatialZero(S.Cropping2D):
         return tuple(out)
 
 
+class _CroppingConfigDropsCropping(S.Cropping2D):
+    """get_config leaves out cropping: the clone crops the default ((0, 0), (0, 0)), another output shape."""
+
+    def get_config(self):
+        return {"data_format": self.data_format}
+
+
 MUTANTS = {
     "spatial_cropping_top_bottom_swapped": target("values", "layers.Cropping2D", _CroppingSwapped),
     "spatial_cropping1d_naive_end_slice": target("values", "layers.Cropping1D", _Cropping1DNegativeZeroEnd),
@@ -214,6 +221,7 @@ MUTANTS = {
     "spatial_upsampling2d_config_drops_interpolation": target("roundtrip", "layers.UpSampling2D",
                                                               _UpSampling2DInterpolationLost),
     "spatial_cropping3d_config_unnormalized": target("roundtrip", "layers.Cropping3D", _CroppingConfigFlat),
+    "spatial_cropping2d_config_drops_cropping": target("roundtrip", "layers.Cropping2D", _CroppingConfigDropsCropping),
     "spatial_cropping1d_keeps_mask": target("masks", "layers.Cropping1D", _MaskPassedThrough),
     "spatial_cropping2d_unknown_width_known": target("shapes", "layers.Cropping2D", _CroppingNoneSpatialZero),
 }

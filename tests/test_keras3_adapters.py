@@ -94,3 +94,18 @@ def test_keras_already_imported_with_another_backend_is_a_clear_error(name):
     message = done.stdout.strip().splitlines()[-1]
     assert message.startswith("UNAVAILABLE:"), done.stdout
     assert "KERAS_BACKEND=jax" in message and "'tensorflow'" in message and "its own process" in message
+
+
+@pytest.mark.parametrize("name", _params(["keras-numpy"]))
+def test_config_types_are_the_spec_s(name):
+    """Keras 3 stores each argument of tests/config_types.py's table in the type the spec's get_config
+    gives (an int stays an int, a list Keras normalizes becomes a tuple, a float stays that float),
+    except Identity, whose missing get_config conformance/expectations/*.toml record."""
+    backend, _ = BACKENDS[name]
+    code = ("import json, os\nos.environ['KERAS_BACKEND'] = " + repr(backend) + "\n"
+            "from tests.config_types import differences\n"
+            f"print(json.dumps([[f, repr(c), w, repr(d)] for f, c, w, d in differences({name!r})]))\n")
+    done = _python(code)
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert {f for f, *_ in found} == {"initializers.Identity"}, found
