@@ -92,11 +92,12 @@ def spec_defaults(feature: str) -> dict:
     """{argument: default} of the spec's constructor of ``feature`` (an activation: its keywords);
     {} for what the spec does not register (``initializers.get``)."""
     import reference
+    from reference.signatures import constructor_arguments
 
     if feature not in reference.FEATURES:
         return {}
-    params = inspect.signature(reference.get_feature(feature).obj).parameters.values()
-    return {p.name: p.default for p in params if p.default is not p.empty and p.name != "edition"}
+    f = reference.get_feature(feature)
+    return {name: default for name, default in constructor_arguments(f.obj, f.area) if default is not inspect.Parameter.empty}
 
 
 def _is_default(defaults: dict, name: str, value) -> bool:

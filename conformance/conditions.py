@@ -119,9 +119,9 @@ def steep_negative_slope(case) -> bool:
     return isinstance(slope, (int, float)) and slope > 1
 
 
-def _l2_factors(identifier) -> list:
-    """The factors, given or defaulted, of an L2 or L1L2 regularizer identifier (a name as Keras 2
-    resolves it, or a {"class_name", "config"} dict); [] for anything else."""
+def _factors(identifier, kinds) -> list:
+    """The factors, given or defaulted, of a regularizer identifier (a name as Keras 2 resolves it, or a
+    {"class_name", "config"} dict) of one of the classes ``kinds``; [] for anything else."""
     if isinstance(identifier, str):
         try:
             fid, arguments = reference.regularizers.get(identifier, edition=KERAS2)
@@ -131,30 +131,39 @@ def _l2_factors(identifier) -> list:
         fid, arguments = f"regularizers.{identifier.get('class_name')}", dict(identifier.get("config") or {})
     else:
         return []
-    if fid not in ("regularizers.L2", "regularizers.L1L2"):
+    if fid not in [f"regularizers.{k}" for k in kinds]:
         return []
     defaults = {k: p.default for k, p in inspect.signature(reference.get_feature(fid).obj).parameters.items()
                 if k in ("l1", "l2")}
     return list({**defaults, **arguments}.values())
 
 
-def regularizer_factor_not_float32(case) -> bool:
-    """An L2 or L1L2 regularizer (the feature itself, a name it resolves, or a layer's
-    ``*_regularizer``) with a factor, given or defaulted, that float32 does not hold exactly
-    (0.01, 0.3; not 0.5 or 0): a config that stores it through float32 gives another number. L1 is
-    not counted: the spec's L1 rounds its factor through float32 in both editions, as Keras does."""
+def _factor_not_float32(case, kinds) -> bool:
     if case.area == "regularizers":
         identifier = case.identifier if case.op == "resolve" else {
             "class_name": case.name, "config": dict(case.config)}
-        factors = _l2_factors(identifier)
+        factors = _factors(identifier, kinds)
     else:
-        factors = [f for k, v in dict(case.config).items() if k.endswith("_regularizer") for f in _l2_factors(v)]
+        factors = [f for k, v in dict(case.config).items() if k.endswith("_regularizer") for f in _factors(v, kinds)]
     return any(isinstance(f, (int, float)) and float(np.float32(f)) != f for f in factors)
+
+
+def regularizer_factor_not_float32(case) -> bool:
+    """An L1, L2 or L1L2 regularizer (the feature itself, a name it resolves, or a layer's
+    ``*_regularizer``) with a factor, given or defaulted, that float32 does not hold exactly
+    (0.01, 0.3; not 0.5 or 0): a config that stores it through float32 gives another number."""
+    return _factor_not_float32(case, ("L1", "L2", "L1L2"))
+
+
+def l1_factor_not_float32(case) -> bool:
+    """The same for an L1 regularizer only (Keras 3 rounds L1's factor through float32, not L2's)."""
+    return _factor_not_float32(case, ("L1",))
 
 
 CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, unequal_strides, bias_on_last_axis, kernel_exceeds_input,
                                       keepdims_none, keepdims_not_bool, padding_mixed_case, asymmetric_same_padding,
-                                      truncated_normal, steep_negative_slope, regularizer_factor_not_float32)}
+                                      truncated_normal, steep_negative_slope, regularizer_factor_not_float32,
+                                      l1_factor_not_float32)}
 
 
 def hold(names, case) -> bool:

@@ -62,9 +62,11 @@ class L1(Regularizer):
 
     Formula: cast(float32(l1), x.dtype) * sum(|x|), the sum inf where it overflows x's dtype.
         L1 stores l1 as a tensor of floatx (float32), unlike L2 and L1L2: a float64 penalty uses
-        float32(l1) (L1(0.01) on float64 x = [1] gives 0.009999999776), and get_config() gives
-        {"l1": float(float32(l1))}.
-    Defaults: l1=0.01.
+        float32(l1) (L1(0.01) on float64 x = [1] gives 0.009999999776).
+    Defaults: l1=0.01. get_config() == {"l1": l1}, the number as given: a config holds the arguments
+        the user passed, bit for bit. Erratum: Keras 3.15.1 (and tf-keras) give {"l1": float(float32(l1))}
+        (0.009999999776482582 for 0.01), the rounded number a saved model then holds: recorded in
+        their expectations (condition ``l1_factor_not_float32``).
     Errors: Keras 3 rejects a negative, infinite or NaN l1 (or a non-number).
     Editions: Keras 2 accepts a negative l1 but rejects an infinite or NaN one (or a non-number)
         (_check_penalty_number, tf_keras/src/regularizers.py:32, 282); it stores l1 through floatx too
@@ -73,11 +75,11 @@ class L1(Regularizer):
     """
 
     def __init__(self, l1=0.01, *, edition=KERAS3):
-        self.l1, self.edition = float(FLOATX(_factor(l1, "l1", edition))), edition
+        self.l1, self.edition = _factor(l1, "l1", edition), edition
 
     def __call__(self, x):
         dtype = weight_dtype(x)
-        return np.float64(_cast(self.l1, dtype) * _sum(np.abs(np.asarray(x, np.float64)), dtype))
+        return np.float64(_cast(float(FLOATX(self.l1)), dtype) * _sum(np.abs(np.asarray(x, np.float64)), dtype))
 
     def get_config(self):
         return {"l1": self.l1}

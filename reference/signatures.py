@@ -22,6 +22,7 @@ takes only through it (``VAR_KEYWORD``).
 
 from __future__ import annotations
 
+import ast
 import inspect
 
 from reference.editions import check_edition
@@ -82,3 +83,26 @@ def documented(doc: str, text: str) -> str:
     if not sep:
         raise ValueError("a feature docstring has a Defaults section followed by Errors")
     return f"{head}\n        Signature: {text}.{sep}{tail}"
+
+
+def constructor_arguments(obj, area: str, edition: str = "keras3") -> list[tuple[str, object]]:
+    """(name, default) of every argument the spec's constructor of ``obj`` takes (an activation: its
+    keywords), in order; the default is the declared signature's where it states one (a sentinel's
+    meaning, a tuple Keras writes for an int), else the Python one; ``inspect.Parameter.empty`` for a
+    required argument."""
+    params = list(inspect.signature(obj).parameters.values())
+    if area == "activations":
+        params = params[1:]
+    declared = {p["name"]: p["default"] for p in of(obj, area, edition)["init"] if "default" in p}
+    out = []
+    for p in params:
+        if p.name in SPEC_ONLY or p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
+            continue
+        default = p.default
+        if p.name in declared:
+            try:
+                default = ast.literal_eval(declared[p.name])
+            except (ValueError, SyntaxError):
+                pass
+        out.append((p.name, default))
+    return out

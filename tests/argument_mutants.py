@@ -31,6 +31,7 @@ from typing import Any, Callable
 
 import reference
 from reference.errors import SpecError
+from reference.signatures import constructor_arguments
 from tests.mutants import Keras2Mutant, Mutant
 
 REQUIRED = inspect.Parameter.empty
@@ -112,11 +113,8 @@ def alternative(feature: str, name: str, default):
 
 def arguments(feature: str) -> list[tuple[str, Any]]:
     """(name, default or REQUIRED) of every argument the spec of ``feature`` documents, in order."""
-    params = list(inspect.signature(reference.get_feature(feature).obj).parameters.values())
-    if feature.startswith("activations."):
-        params = params[1:]  # x
-    return [(p.name, p.default) for p in params
-            if p.name != "edition" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
+    f = reference.get_feature(feature)
+    return constructor_arguments(f.obj, f.area)
 
 
 @dataclass(frozen=True)
