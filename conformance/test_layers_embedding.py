@@ -17,6 +17,7 @@
 - ``roundtrip``: from_config(get_config()) with mask_zero and initializer/regularizer/constraint variants.
 - ``default_weights``: the default "uniform" initializer is RandomUniform(-0.05, 0.05), and another
   initializer is followed (KS + moments).
+- ``initial_weights``: Embedding(weights=table) looks its rows up in that table (exactly).
 - ``losses``: layer.losses after a call with embeddings_regularizer and activity_regularizer each
   maybe set: the activity penalty (divided by the batch size), then the table's.
 
@@ -38,7 +39,7 @@ from conformance import check, tolerance
 from conformance import strategies as cs
 from conformance.profiles import fewer
 from conformance.cases import features_of
-from conformance.cases.layers_embedding import (weighted_embedding_cases, DEFAULT_WEIGHT_CASES, FEATURE, INPUT_DIM, KERAS3_ONLY, OUT_OF_RANGE,
+from conformance.cases.layers_embedding import (initial_weights_case, weighted_embedding_cases, DEFAULT_WEIGHT_CASES, FEATURE, INPUT_DIM, KERAS3_ONLY, OUT_OF_RANGE,
                                                 REJECTED, ROUNDTRIP_OPTIONS, TABLE, embedding_cases,
                                                 out_of_range_case)
 from conformance.divergence import recorder
@@ -168,3 +169,9 @@ def test_losses(spec, adapter, feature, dtype, data):
     """layer.losses after a call: the activity penalty of the output (divided by the batch size), then
     the table's penalty, each where its regularizer is set (check.compare_losses)."""
     check.compare_losses(spec, adapter, data.draw(weighted_embedding_cases(dtype, spec.edition), label="case"))
+
+
+@pytest.mark.parametrize("feature", [FEATURE])
+def test_initial_weights(spec, adapter, feature):
+    """Embedding(weights=table) called without weights: the rows of that table, exactly."""
+    check.compare(spec, adapter, initial_weights_case(), tolerance.layers_embedding)

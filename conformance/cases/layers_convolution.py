@@ -271,6 +271,15 @@ DEFAULT_WEIGHT_CASES = [
     ("layers.SeparableConv2D", {"filters": 9, "kernel_size": 3, "depth_multiplier": 200,
                                 "depthwise_initializer": "lecun_uniform", "pointwise_initializer": "he_normal"},
      (1, 3, 3, 200)),
+    # Each depthwise and pointwise initializer given, over unequal fans (ignoring it shows).
+    ("layers.DepthwiseConv1D", {"kernel_size": 9, "depth_multiplier": 400, "depthwise_initializer": "lecun_uniform"},
+     (1, 9, 100)),
+    ("layers.SeparableConv1D", {"filters": 9, "kernel_size": 9, "depth_multiplier": 400,
+                                "depthwise_initializer": "lecun_uniform", "pointwise_initializer": "lecun_normal"},
+     (1, 9, 100)),
+    ("layers.SeparableConv2D", {"filters": 9, "kernel_size": 3, "depth_multiplier": 400,
+                                "depthwise_initializer": "lecun_uniform", "pointwise_initializer": "lecun_normal"},
+     (1, 3, 3, 100)),
     # Every initializer at its default, over unequal fans (a default of another fan shows), and a bias
     # initializer that is not the default zeros (ignoring it shows).
     ("layers.Conv1D", {"filters": 288, "kernel_size": 5, "bias_initializer": "ones"}, (1, 6, 256)),

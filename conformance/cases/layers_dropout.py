@@ -39,7 +39,7 @@ def dropout(draw, dtype, name="Dropout", rank=None, training=False):
     x = draw(cs.arrays(dtype, cs.shapes(rank, rank, max_side=4)))
     config = {"rate": draw(st.sampled_from((0.0, 0.25, 0.5, 0.9, 1.0))), "seed": draw(st.integers(0, 2**16))}
     if name in ("SpatialDropout2D", "SpatialDropout3D"):
-        config["data_format"] = draw(st.sampled_from(("channels_last", "channels_first")))
+        config["data_format"] = draw(st.sampled_from((None, "channels_last", "channels_first")))
     return Case(f"layers.{name}", "call", config, (x,), dtype=dtype, training=training)
 
 
@@ -74,7 +74,7 @@ def _config(draw, feature, shape, rates):
         if ns is not None:
             config["noise_shape"] = ns
     elif NDIM[feature] > 3:
-        config["data_format"] = draw(st.sampled_from(("channels_last", "channels_first")))
+        config["data_format"] = draw(st.sampled_from((None, "channels_last", "channels_first")))
     return config
 
 

@@ -72,6 +72,17 @@ def weighted_embedding_cases(draw, dtype, edition):
     return dataclasses.replace(case, config=config, weights={"embeddings": table})
 
 
+# --- initial weights: Embedding(weights=table), called without weights= ------------------------------
+
+
+def initial_weights_case(dtype="float32") -> Case:
+    """A lookup of every row, negative indices included where they wrap, in a table given to the
+    constructor (``weights=``, as nested lists) and no weights with the call."""
+    table = [[float(v) for v in row] for row in (np.arange(12).reshape(4, 3) * 0.5 - 2.0)]
+    x = np.array([[0, 1, 2, 3, 1]], np.int32)
+    return Case(FEATURE, "call", {"input_dim": 4, "output_dim": 3, "weights": table}, (x,), dtype=dtype)
+
+
 # --- out of range ------------------------------------------------------------------------------
 INPUT_DIM, OUTPUT_DIM = 5, 3
 TABLE = (np.arange(INPUT_DIM * OUTPUT_DIM, dtype=np.float32).reshape(INPUT_DIM, OUTPUT_DIM) + 1.0)  # no zero row

@@ -64,7 +64,9 @@ def merge_cases(draw, feature, dtype, masked=False):
         base = [b, *(int(d) for d in rng.integers(1, 5, size=int(rng.integers(1, 4))))]
         axis = int(rng.integers(1, len(base)))
         shapes = [tuple(int(rng.integers(1, 5)) if i == axis else d for i, d in enumerate(base)) for _ in range(n)]
-        config = {"axis": axis if rng.random() < 0.5 else axis - len(base)}
+        r = rng.random()
+        # On the last axis, a third of the time by the default axis=-1 (unpassed): rank >= 3 shows a wrong default.
+        config = {} if axis == len(base) - 1 and r < 0.33 else {"axis": axis if r < 0.66 else axis - len(base)}
     else:
         b = int(rng.integers(1, 4))
         s0 = [b, *(int(d) for d in rng.integers(1, 5, size=int(rng.integers(1, 3))))]

@@ -93,7 +93,18 @@ def _config(rng, feature, spatial, *, interpolation="nearest", edition=KERAS3):
             config["size"] = tuple(sizes) if rng.random() < 0.7 else list(sizes)
         if rank == 2:
             config["interpolation"] = interpolation if rng.random() < 0.7 else interpolation.upper()
+    # Now and then the layer's own default cropping, padding or size (a default crop leaves a cell).
+    if rng.random() < 0.2 and (kind != "crop" or feature == "layers.Cropping2D" or min(spatial) >= 3):
+        del config[{"crop": "cropping", "pad": "padding"}.get(kind, "size")]
     return config
+
+
+def _spatial(rng, feature):
+    """Spatial sides up to MAX_SIDE; for a crop, now and then at least 3 each, where its default crop
+    (1 cell each side) leaves a cell."""
+    kind, rank, _ = LAYERS[feature]
+    low = 3 if kind == "crop" and rng.random() < 0.3 else 1
+    return [int(v) for v in rng.integers(low, max(low, MAX_SIDE[rank]) + 1, rank)]
 
 
 @st.composite
@@ -101,8 +112,7 @@ def spatial_cases(draw, feature, dtype, *, interpolation="nearest", magnitudes=N
     """A ``call`` case of ``feature``: batch 1-2, 1-3 channels, small spatial sides; inputs with every
     special value unless ``magnitudes`` is given; a data_format only where ``edition`` has one."""
     rng = cs.rng(draw)
-    rank = LAYERS[feature][1]
-    spatial = [int(v) for v in rng.integers(1, MAX_SIDE[rank] + 1, rank)]
+    spatial = _spatial(rng, feature)
     config = _config(rng, feature, spatial, interpolation=interpolation, edition=edition)
     shape = _layout(config, feature, int(rng.integers(1, 3)), spatial, int(rng.integers(1, 4)))
     x = draw(cs.arrays(dtype, shape, magnitudes=magnitudes), label="x")
