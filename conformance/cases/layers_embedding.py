@@ -76,11 +76,12 @@ def weighted_embedding_cases(draw, dtype, edition):
 
 
 def initial_weights_case(dtype="float32") -> Case:
-    """A lookup of every row, negative indices included where they wrap, in a table given to the
-    constructor (``weights=``, as nested lists) and no weights with the call."""
-    table = [[float(v) for v in row] for row in (np.arange(12).reshape(4, 3) * 0.5 - 2.0)]
+    """A lookup of every row in a table given to the constructor and no weights with the call. The table
+    is ``weights=[table]``, a list of one array: what both editions take (Keras 3 also takes the bare
+    array; tf-keras' Layer takes a list of weight arrays)."""
+    table = (np.arange(12).reshape(4, 3) * 0.5 - 2.0).astype(dtype)
     x = np.array([[0, 1, 2, 3, 1]], np.int32)
-    return Case(FEATURE, "call", {"input_dim": 4, "output_dim": 3, "weights": table}, (x,), dtype=dtype)
+    return Case(FEATURE, "call", {"input_dim": 4, "output_dim": 3, "weights": [table]}, (x,), dtype=dtype)
 
 
 # --- out of range ------------------------------------------------------------------------------
