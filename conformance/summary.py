@@ -20,8 +20,14 @@ def array_summary(x) -> dict:
 
 
 def _num(v):
+    """``v`` as JSON-able data: arrays as lists, within lists, tuples and dicts too (a config may hold
+    an array: Embedding(weights=[table]))."""
     if isinstance(v, np.ndarray) and v.ndim:
         return [_num(e) for e in v.tolist()]
+    if isinstance(v, (list, tuple)):
+        return [_num(e) for e in v]
+    if isinstance(v, dict):
+        return {k: _num(e) for k, e in v.items()}
     v = v.item() if hasattr(v, "item") else v
     if isinstance(v, float) and not np.isfinite(v):
         return repr(v)  # JSON has no nan/inf
