@@ -100,7 +100,8 @@ def test_keras_already_imported_with_another_backend_is_a_clear_error(name):
 def test_config_types_are_the_spec_s(name):
     """Keras 3 stores each argument of tests/config_types.py's table in the type the spec's get_config
     gives (an int stays an int, a list Keras normalizes becomes a tuple, a float stays that float),
-    except Identity, whose missing get_config conformance/expectations/*.toml record."""
+    except what conformance/expectations/*.toml record: Identity's missing get_config and L1's factor,
+    which Keras 3 rounds through float32 (0.01 saved as 0.009999999776482582)."""
     backend, _ = BACKENDS[name]
     code = ("import json, os\nos.environ['KERAS_BACKEND'] = " + repr(backend) + "\n"
             "from tests.config_types import differences\n"
@@ -108,4 +109,5 @@ def test_config_types_are_the_spec_s(name):
     done = _python(code)
     assert done.returncode == 0, done.stderr[-3000:]
     found = json.loads(done.stdout.strip().splitlines()[-1])
-    assert {f for f, *_ in found} == {"initializers.Identity"}, found
+    unexpected = [d for d in found if d[0] != "initializers.Identity" and "['l1']" not in d[3]]
+    assert not unexpected and {f for f, *_ in found} >= {"initializers.Identity"}, found

@@ -368,7 +368,8 @@ def test_conformance_module_passes_on_the_reference_in_keras2(tmp_path):
     records = _records(tmp_path)
     assert records and proc.returncode == 0, proc.stdout[-3000:]
     assert {r["status"] for r in records} == {"pass"}, [r for r in records if r["status"] != "pass"][:3]
-    assert {r["check"] for r in records} == {"values", "shapes", "rejects", "roundtrip", "default_weights"}
+    assert {r["check"] for r in records} == {"values", "shapes", "rejects", "roundtrip", "default_weights",
+                                             "weight_losses", "signature"}
 
 
 def test_conformance_module_is_unsupported_in_keras3(tmp_path):
