@@ -74,9 +74,10 @@ class Case:
         # also checks the framework's own default (another one diverges there), while the other half
         # checks the default passed explicitly. The reproduction shows the config as run.
         defaults = spec_defaults(self.feature)
-        if any(_is_default(defaults, k, v) for k, v in self.config.items()) and zlib.crc32(
+        passed = {k: v for k, v in self.config.items() if not _is_default(defaults, k, v)}
+        if len(passed) < len(self.config) and zlib.crc32(
                 repr(sorted((k, v) for k, v in self.config.items() if isinstance(v, PLAIN))).encode()) % 2 == 0:
-            object.__setattr__(self, "config", {k: v for k, v in self.config.items() if not _is_default(defaults, k, v)})
+            object.__setattr__(self, "config", passed)
 
     @property
     def area(self) -> str:

@@ -9,11 +9,10 @@ here, its docstring what the report and the README say it means.
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 
 import reference
+from adapters.base import spec_defaults
 from conformance import tolerance
 from reference.editions import KERAS2
 
@@ -133,8 +132,7 @@ def _factors(identifier, kinds) -> list:
         return []
     if fid not in [f"regularizers.{k}" for k in kinds]:
         return []
-    defaults = {k: p.default for k, p in inspect.signature(reference.get_feature(fid).obj).parameters.items()
-                if k in ("l1", "l2")}
+    defaults = {k: v for k, v in spec_defaults(fid).items() if k in ("l1", "l2")}
     return list({**defaults, **arguments}.values())
 
 

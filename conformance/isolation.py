@@ -227,8 +227,7 @@ def _serve(conn: Connection) -> None:
         except Rejected as e:
             answer = ("rejected", (str(e), e.kind))
         except Exception as e:  # noqa: BLE001  (reported as the adapter's error, with its traceback)
-            where = {"supports": lambda: f"supports({request[1]!r}, {request[2]!r})",
-                     "signature": lambda: f"signature({request[1]!r})"}.get(op, lambda: f"{op}()")()
+            where = (f"{op}({', '.join(map(repr, request[1:]))})" if op in ("supports", "signature") else f"{op}()")
             answer = ("raised", f"adapter {adapter.name!r}: {where} raised {type(e).__name__}: {e}\n"
                                 f"{''.join(traceback.format_exc(limit=-8))}")
         answer = (*answer, adapter.framework_seconds - before)

@@ -324,9 +324,9 @@ def layers_core(spec, case, expected):
             prods = np.abs(np.asarray(case.inputs[0], np.float64) * np.asarray(case.inputs[1], np.float64))
             return reduction_ulps(n), [prods, np.sum(prods, axis=-1)]
         if case.config["function"] == "scale_shift":
-            args = case.config.get("arguments") or {}
+            args = case.config.get("arguments") or {}  # scale_shift's defaults: factor 1.0, shift 0.0
             x = np.asarray(case.inputs[0], np.float64)
-            return ELEMENTWISE_ULPS, [np.abs(x * args["factor"]) + abs(args["shift"])]
+            return ELEMENTWISE_ULPS, [np.abs(x * args.get("factor", 1.0)) + abs(args.get("shift", 0.0))]
         return ELEMENTWISE_ULPS, None
     raise KeyError(f"no tolerance for {case.feature}")
 

@@ -170,22 +170,14 @@ def _generate() -> dict[str, ArgumentMutant]:
 MUTANTS = _generate()
 
 
-def _mutated(obj, change, area):
-    """``obj`` (a spec class or activation) computing with ``change(kwargs)``: validated like the spec,
-    the spec's get_config kept, the spec itself where the changed arguments are invalid."""
-    if area == "activations":
-        def activation(x, **kwargs):
-            original = obj(x, **kwargs)
-            try:
-                return obj(x, **change(kwargs))
-            except SpecError:
-                return original
-        return activation
-
-    def build(**kwargs):
-        original = obj(**kwargs)
+def _mutated(obj, change):
+    """``obj`` (a spec class, or an activation called on its input) computing with ``change(kwargs)``:
+    validated like the spec, the spec's get_config kept, the spec itself where the changed arguments
+    are invalid."""
+    def build(*args, **kwargs):
+        original = obj(*args, **kwargs)
         try:
-            mutated = obj(**change(kwargs))
+            mutated = obj(*args, **change(kwargs))
         except SpecError:
             return original
         if hasattr(original, "get_config"):
@@ -200,7 +192,7 @@ def make_adapter(name: str, device="cpu", edition=None):
         raise ValueError(f"argument mutant {name}: no other valid value for {m.argument}; see EXCUSED")
     editions = reference.get_feature(m.feature).editions
     cls = Mutant if "keras3" in editions else Keras2Mutant
-    return cls(f"argument:{name}", {m.feature: _mutated(reference.get_feature(m.feature).obj, m.change, m.area)},
+    return cls(f"argument:{name}", {m.feature: _mutated(reference.get_feature(m.feature).obj, m.change)},
                device=device, edition=edition)
 
 
@@ -238,12 +230,10 @@ EXCUSED: dict[tuple[str, str, str], str] = {
     ("layers.Lambda", "*", "default"):
         "the Lambda's function decides which output_shape, mask and arguments are valid: no other value is "
         "valid for every function",
-    ("layers.Input", "shape", "*"):
-        "keras.Input takes shape or batch_shape, not both: without the one given it has no shape, and a default "
-        "beside the other is rejected",
-    ("layers.Input", "batch_shape", "*"):
-        "keras.Input takes shape or batch_shape, not both: without the one given it has no shape, and a default "
-        "beside the other is rejected",
+    **{("layers.Input", name, "*"):
+       "keras.Input takes shape or batch_shape, not both: without the one given it has no shape, and a default "
+       "beside the other is rejected"
+       for name in ("shape", "batch_shape")},
     **{("layers.Input", name, "*"):
        "the spec specifies keras.Input's name, sparse, ragged and optional as config entries only (its result "
        "is the tensor's shape and dtype), which the round-trip check compares exactly"
