@@ -34,11 +34,13 @@ def available() -> dict[str, str]:
     return {**found, **BUILTIN}
 
 
-def load(spec: str, device: str = "cpu", edition: str | None = None) -> Adapter:
-    """Instantiate the adapter ``spec`` names.
+def load(spec: str, device: str = "cpu", edition: str | None = None, mode: str = "eager",
+         dtype_policy: str = "float32") -> Adapter:
+    """Instantiate the adapter ``spec`` names, on ``device``, running cases in ``mode`` under ``dtype_policy``
+    (``Adapter.configure``).
 
     Raises UnknownAdapter for a name that is neither built in nor ``module:factory``,
-    and AdapterUnavailable when the adapter's framework or device is missing.
+    and AdapterUnavailable when the adapter's framework or device is missing, or it cannot run the mode or policy.
     """
     names = available() if ":" not in spec else BUILTIN
     target = names.get(spec, spec)
@@ -61,6 +63,7 @@ def load(spec: str, device: str = "cpu", edition: str | None = None) -> Adapter:
     adapter = factory(device=device, edition=edition)
     if not isinstance(adapter, Adapter):
         raise UnknownAdapter(f"adapter {spec!r}: {factory_name}() returned {type(adapter).__name__}, not an Adapter")
+    adapter.configure(mode, dtype_policy)
     return adapter
 
 

@@ -39,6 +39,13 @@ from typing import Any, Mapping
 import numpy as np
 
 OPS = ("call", "sample", "shape", "roundtrip", "resolve")
+# Execution modes (``--mode``): ``eager`` runs each call as written; ``graph`` traces it into a graph
+# first (tf.function), the batch dimension unknown; ``jit`` compiles it (XLA: tf.function(jit_compile=True),
+# jax.jit). Only ``call`` is compiled: Keras builds weights, configs and shapes eagerly in every mode.
+MODES = ("eager", "graph", "jit")
+COMPILED_OPS = ("call",)
+# Keras' dtype policies (``--dtype-policy``): float32, or float32 variables with float16/bfloat16 computation.
+DTYPE_POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
 PLAIN = (str, int, float, bool, tuple, list, dict, type(None))  # config values whose repr is stable
 
 
@@ -176,6 +183,8 @@ class Adapter(abc.ABC):
     version: str = ""
     versions: dict[str, str] = {}  # package -> version, for expectations' ``versions`` conditions
     devices: tuple[str, ...] = ("cpu",)
+    modes: tuple[str, ...] = ("eager",)  # the MODES the adapter can run
+    dtype_policies: tuple[str, ...] = ("float32",)  # the DTYPE_POLICIES it can run
 
     def __init__(self, device: str = "cpu"):
         if device not in self.devices:
@@ -183,7 +192,30 @@ class Adapter(abc.ABC):
                 f"adapter {self.name!r} cannot run on device {device!r}; it supports: {', '.join(self.devices)}"
             )
         self.device = device
+        self.mode, self.dtype_policy = "eager", "float32"
         self.framework_seconds = 0.0  # time spent inside framework calls, for the benchmark
+        self.compile_seconds = 0.0  # of which tracing and compiling (compiled modes), for the benchmark
+
+    def configure(self, mode: str = "eager", dtype_policy: str = "float32") -> None:
+        """Run every later case in ``mode`` under ``dtype_policy`` (``adapters.load`` calls it once);
+        AdapterUnavailable names what the adapter supports when it cannot."""
+        for what, value, known, supported in (("mode", mode, MODES, self.modes),
+                                              ("dtype-policy", dtype_policy, DTYPE_POLICIES, self.dtype_policies)):
+            if value not in known:
+                raise AdapterUnavailable(f"--{what}={value} is not one of {', '.join(known)}")
+            if value not in supported:
+                raise AdapterUnavailable(f"adapter {self.name!r} cannot run --{what}={value}; it supports: "
+                                         f"{', '.join(supported)}")
+        self.mode, self.dtype_policy = mode, dtype_policy
+        self._configured()
+
+    def _configured(self) -> None:
+        """Apply ``self.mode`` and ``self.dtype_policy`` (a subclass with more than the defaults)."""
+
+    @property
+    def variant(self) -> str:
+        """Where and how this instance runs cases, as a cross-variant run names it: ``cpu``, ``cpu/jit``."""
+        return "/".join([self.device] + [v for v in (self.mode, self.dtype_policy) if v not in ("eager", "float32")])
 
     def supports(self, feature: str, dtype: str | None = None) -> str | None:
         """``None`` when the feature (and dtype) is supported, otherwise the reason it is not."""
@@ -221,12 +253,12 @@ class Adapter(abc.ABC):
 
     def platform(self) -> dict[str, str]:
         """The facts of this run's platform that can change results (``adapters/facts.py``): the
-        device, the CPU and NumPy here; a framework's adapter adds its kernels' (TensorFlow's oneDNN
+        device, the execution mode and dtype policy, the CPU and NumPy here; a framework's adapter adds its kernels' (TensorFlow's oneDNN
         state, PyTorch's mkldnn and CPU capability, a GPU's model). Expectations can be conditioned
         on any of them."""
         from adapters import facts
 
-        return {"device": self.device, **facts.host()}
+        return {"device": self.device, "mode": self.mode, "dtype_policy": self.dtype_policy, **facts.host()}
 
     def describe(self) -> dict:
         """What every record says about the adapter: name, framework, versions, edition, device

@@ -122,6 +122,6 @@ def repro_env(facts: dict[str, str]) -> dict[str, str]:
 
 def summary(facts: dict[str, str]) -> str:
     """One line for a terminal or a page: the device, then the kernel facts."""
-    order = ["device", "device_model", "onednn", "onednn_set_by", "mkldnn", "cpu_capability", "cpu_isa", "numpy_simd"]
+    order = ["device", "mode", "dtype_policy", "device_model", "onednn", "onednn_set_by", "mkldnn", "cpu_capability", "cpu_isa", "numpy_simd"]
     keys = [k for k in order if k in facts] + sorted(k for k in facts if k not in order)
     return "; ".join(f"{k}={facts[k]}" for k in keys)

@@ -22,7 +22,7 @@ import inspect
 import numpy as np
 
 from adapters import lambdas, snippets
-from adapters.base import Adapter, Case, LayerResult, Rejected, Resolved, RoundTrip
+from adapters.base import COMPILED_OPS, DTYPE_POLICIES, Adapter, Case, LayerResult, Rejected, Resolved, RoundTrip
 from reference.signatures import parameters
 
 # Keys every Keras layer's get_config has, which are not the layer's own semantics.
@@ -31,6 +31,7 @@ BASE_LAYER_KEYS = ("name", "trainable", "dtype", "batch_input_shape", "batch_sha
 
 class KerasAPIAdapter(Adapter):
     keras = None  # the Keras module: keras or tf_keras
+    dtype_policies = DTYPE_POLICIES  # a layer's ``dtype`` argument takes any of them, in both editions
     lambda_meta_keys: tuple[str, ...] = ()  # a Lambda config's keys that describe how its functions were saved
     snippet_module = "keras"
     snippet_weight_key = "v.path"  # the snippet's expression naming a variable in ``out`` (sample)
@@ -84,29 +85,53 @@ class KerasAPIAdapter(Adapter):
         if case.area == "layers":
             if case.feature == "layers.Lambda":
                 config = lambdas.resolve(config, self._lambda_ops())
-            config.setdefault("dtype", case.dtype)  # the layer computes in the case's dtype
+            config.setdefault("dtype", self._layer_dtype(case))
         return getattr(getattr(self.keras, case.area), case.name)(**config)
 
+    def _layer_dtype(self, case: Case) -> str:
+        """A layer's ``dtype`` argument: the case's dtype, in which it computes; under a mixed policy the
+        policy, which names the variables' dtype too (the case's dtype is its compute dtype: reference/policies.py)."""
+        return case.dtype if self.dtype_policy == "float32" else self.dtype_policy
+
     def _layer_call(self, case: Case, layer) -> LayerResult:
-        xs = [self._tensor(x) for x in case.inputs]
+        xs = [np.asarray(x) for x in case.inputs]
         masks_in = case.mask if isinstance(case.mask, list) else [case.mask]
-        for t, m in zip(xs, masks_in):
-            if m is not None:
-                self._set_mask(t, self._tensor(np.asarray(m, bool)))
-        x = xs if len(xs) > 1 else xs[0]
+        masked = [i for i, m in enumerate(masks_in) if m is not None]
+        if case.weights is not None or (self.mode != "eager" and not layer.built):
+            # Built eagerly before a trace, as a model is before its compiled step: variables are not created in one.
+            layer.build(xs[0].shape if len(xs) == 1 else [x.shape for x in xs])
         if case.weights is not None:
-            layer.build(x.shape if len(xs) == 1 else [t.shape for t in xs])
             names = [self._weight_name(v) for v in layer.weights]
             if sorted(names) != sorted(case.weights):
                 raise Rejected(f"ValueError: the layer has weights {names}, the case gives {sorted(case.weights)}")
             for v, n in zip(layer.weights, names):
                 v.assign(np.asarray(case.weights[n]))
-        y = layer(x, training=case.training)
-        ys = list(y) if isinstance(y, (list, tuple)) else [y]
-        masks = [self._get_mask(t) for t in ys]
+
+        def forward(*tensors):
+            ts = list(tensors[:len(xs)])
+            for i, m in zip(masked, tensors[len(xs):]):
+                self._set_mask(ts[i], m)
+            y = layer(ts if len(ts) > 1 else ts[0], training=case.training)
+            ys = list(y) if isinstance(y, (list, tuple)) else [y]
+            return ys, [self._get_mask(t) for t in ys], list(layer.losses)
+
+        ys, masks, losses = self._in_mode(case, forward, xs + [np.asarray(masks_in[i], bool) for i in masked], layer)
         return LayerResult([self._numpy(t) for t in ys], [None if m is None else self._numpy(m).astype(bool)
                                                           for m in masks],
-                           [float(self._numpy(v)) for v in layer.losses])
+                           [float(self._numpy(v)) for v in losses])
+
+    def _in_mode(self, case: Case, fn, arrays: list, layer=None):
+        """``fn(*tensors)`` on ``arrays`` as tensors, in the adapter's mode: called as it is in ``eager`` (and
+        for an operation no mode compiles); traced or compiled first in the others (``_traced``)."""
+        tensors = [self._tensor(a) for a in arrays]
+        if self.mode == "eager" or case.op not in COMPILED_OPS:
+            return fn(*tensors)
+        return self._traced(fn, tensors, layer)
+
+    def _traced(self, fn, tensors: list, layer):
+        """``fn(*tensors)`` traced or compiled as ``self.mode`` says (an adapter with more than eager in its
+        ``modes``); ``layer``: the layer whose variables ``fn`` reads, or None."""
+        raise NotImplementedError(f"adapter {self.name!r} lists mode {self.mode!r} but implements no _traced()")
 
     def _apply(self, case, obj):
         if case.area == "layers":
@@ -114,8 +139,9 @@ class KerasAPIAdapter(Adapter):
         if case.area == "initializers":
             return self._numpy(obj(case.shape, dtype=case.dtype))
         if case.area == "activations":
-            return self._numpy(obj(self._tensor(case.inputs[0]), **self._config(case.feature, case.config)))
-        return self._numpy(obj(self._tensor(case.inputs[0])))
+            config = self._config(case.feature, case.config)
+            return self._numpy(self._in_mode(case, lambda x: obj(x, **config), [case.inputs[0]]))
+        return self._numpy(self._in_mode(case, obj, [case.inputs[0]]))
 
     def call(self, case):
         def run():
@@ -227,7 +253,7 @@ class KerasAPIAdapter(Adapter):
             lines.append(f"# the functions named below are the catalog's, in adapters/lambdas.py "
                          f"(ops = {self._lambda_ops().__name__})")
         if case.area == "layers" and case.op != "shape":
-            config.setdefault("dtype", case.dtype)
+            config.setdefault("dtype", self._layer_dtype(case))
         cfg = ", ".join(f"{k}={v!r}" for k, v in config.items())
         area = f"{self.snippet_module}.{case.area}"
         xs = "x0" if len(case.inputs) == 1 else "[" + ", ".join(f"x{i}" for i in range(len(case.inputs))) + "]"

@@ -11,9 +11,16 @@ Everything Keras is in :mod:`adapters.keras3`; this module is JAX's part.
   machine; ``device="gpu"`` is an error when ``jax.devices("gpu")`` has none.
 - Rejections: Keras raises ValueError/TypeError; JAX raises TypeError (dtypes, shapes of
   ``dot_general``), ValueError and IndexError for invalid inputs.
+- Modes: ``jit`` is ``jax.jit`` over the layer's stateless call, as Keras' JAX trainer compiles a
+  step: the variables' values go in as arguments (``StatelessScope``, the scope
+  ``Layer.stateless_call`` opens), their new values (a dropout's seed state) come out and are
+  assigned back. The program is lowered and compiled explicitly, its time counted as compile
+  time, then run once. JAX has no graph mode without compiling: ``graph`` is not offered.
 """
 
 from __future__ import annotations
+
+import time
 
 from adapters import facts
 from adapters.base import AdapterUnavailable
@@ -25,6 +32,7 @@ class KerasJaxAdapter(Keras3Adapter):
     framework = "jax"
     backend = "jax"
     devices = ("cpu", "gpu")
+    modes = ("eager", "jit")
     needs = "JAX and Keras 3"
     install = "pip install jax==0.10.2 jaxlib keras==3.15.1"
 
@@ -60,6 +68,23 @@ class KerasJaxAdapter(Keras3Adapter):
             return (f"jnp.linalg.qr (LAPACK geqrf on the CPU), which Keras' JAX backend Orthogonal calls, has no "
                     f"{dtype} kernel: NotImplementedError 'Unsupported dtype {dtype}.'")
         return super().supports(feature, dtype)
+
+    def _traced(self, fn, tensors, layer):
+        scope_of = self.keras.src.backend.StatelessScope
+        variables = list(layer.variables) if layer is not None else []
+
+        def stateless(values, *xs):
+            with scope_of(state_mapping=list(zip(variables, values)), collect_losses=True) as scope:
+                out = fn(*xs)
+            return out, [scope.get_current_value(v) for v in variables]
+
+        start = time.perf_counter()
+        compiled = self.jax.jit(stateless).lower([v.value for v in variables], *tensors).compile()
+        self.compile_seconds += time.perf_counter() - start
+        out, values = compiled([v.value for v in variables], *tensors)
+        for v, value in zip(variables, values):
+            v.assign(value)
+        return out
 
     def _argument_errors(self):
         return (ValueError, TypeError, IndexError)

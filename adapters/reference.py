@@ -11,16 +11,18 @@ import numpy as np
 
 import reference
 from adapters import lambdas
-from adapters.base import Adapter, Case, LayerResult, Rejected, Resolved, RoundTrip
+from adapters.base import DTYPE_POLICIES, Adapter, Case, LayerResult, Rejected, Resolved, RoundTrip
 from adapters.dtypes import to_dtype
 from reference import signatures
 from reference.editions import check_edition
+from reference.policies import variable_dtype
 
 
 class ReferenceAdapter(Adapter):
     name = "reference"
     framework = "keras-conformance reference"
     devices = ("cpu",)
+    dtype_policies = DTYPE_POLICIES  # what each policy stores and computes in: reference/policies.py
 
     def __init__(self, device="cpu", edition="keras3", exact=False):
         super().__init__(device)
@@ -70,7 +72,10 @@ class ReferenceAdapter(Adapter):
         kwargs = dict(weights=case.weights, training=case.training, mask=case.mask)
         y = self._spec(layer, x, **kwargs, rng=rng)
         masks = self._spec(layer.compute_mask, x, case.mask)
-        losses = self._spec(layer.losses, x, case.weights)
+        # Weight penalties are taken on the stored variables: float32 under a mixed policy.
+        stored = case.weights and {k: to_dtype(w, variable_dtype(self.dtype_policy, case.dtype))
+                                   for k, w in case.weights.items()}
+        losses = self._spec(layer.losses, x, stored)
         ys, ms = (y, masks) if isinstance(y, list) else ([y], [masks])
         ms = ms if isinstance(ms, list) else [ms] * len(ys)
         return LayerResult([self._round(v, case.dtype) for v in ys],
@@ -95,7 +100,7 @@ class ReferenceAdapter(Adapter):
         layer = self._build(case)
         rng = np.random.default_rng(_seed(case))
         weights = self._spec(layer.init_weights, case.shape, rng)
-        return {k: self._round(v, case.dtype) for k, v in weights.items()}
+        return {k: self._round(v, variable_dtype(self.dtype_policy, case.dtype)) for k, v in weights.items()}
 
     def shape(self, case):
         if case.feature == "layers.Input":

@@ -13,11 +13,12 @@ import os
 import numpy as np
 
 from adapters import facts
+from adapters.tf_modes import TFModes
 from adapters.base import AdapterUnavailable
 from adapters.keras3 import Keras3Adapter
 
 
-class TFAdapter(Keras3Adapter):
+class TFAdapter(TFModes, Keras3Adapter):
     name = "tf"
     framework = "tensorflow"
     backend = "tensorflow"

@@ -1,12 +1,18 @@
-"""Benchmark the gate: its wall time, and how much the harness adds to the framework's own time.
+"""Benchmark the gate: its wall time, the time inside the framework, the compile time, and how much
+the harness adds to the framework's own time.
 
-    .venv/bin/python benchmarks/gate.py [--adapter tf] [--workers 2] [--out bench.json]
+    .venv/bin/python benchmarks/gate.py [--adapter tf] [--workers 2] [--out bench.json] [-- --mode=jit]
+
+Extra pytest arguments after ``--`` (``--mode=eager,jit``, ``--dtype-policy=mixed_float16``) are
+passed on: the figures are per adapter and mode.
 
 Runs ``python -m pytest conformance/ --adapter=ADAPTER -n WORKERS --report TMP``
 once (a benchmark, not a test: the suite's exit status is reported, not
 asserted), then reads ``TMP/results.jsonl``: each check's ``duration_s`` (its
 call time) and ``framework_s`` (the seconds the adapter spent inside framework
-calls during that check, from ``Adapter.framework_seconds``).
+calls during that check, from ``Adapter.framework_seconds``) and ``compile_s`` (of that, the
+seconds spent tracing and compiling in a compiled mode, ``Adapter.compile_seconds``: tf.function's
+and XLA's first call over the second, JAX's ``lower().compile()``).
 
     harness overhead = (sum of check durations - framework time) / framework time
 
@@ -103,6 +109,7 @@ def run_gate(adapter: str, workers: str, extra: list[str]) -> dict:
             acc[1] += r.get("framework_s") or 0.0
     check_s = sum(r.get("duration_s") or 0.0 for r in checks)
     framework_s = sum(r.get("framework_s") or 0.0 for r in checks)
+    compile_s = sum(r.get("compile_s") or 0.0 for r in checks)
     # The property checks (more than one example): their time per Hypothesis example.
     prop = [r for r in checks if (r.get("examples") or 0) > 1]
     prop_examples = sum(r["examples"] for r in prop)
@@ -118,6 +125,7 @@ def run_gate(adapter: str, workers: str, extra: list[str]) -> dict:
         "wall_s": round(wall, 2),
         "check_time_s": round(check_s, 2),
         "framework_time_s": round(framework_s, 2),
+        "compile_time_s": round(compile_s, 2),
         "harness_time_s": round(check_s - framework_s, 2),
         "harness_overhead": round((check_s - framework_s) / framework_s, 3) if framework_s > 0 else None,
         "property_checks": {"checks": len(prop), "examples": prop_examples,

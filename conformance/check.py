@@ -21,6 +21,7 @@ from conformance.divergence import Divergence, Unsupported, recorder
 from conformance.summary import case_dict
 from reference.activations import softmax_defined
 from reference.layers.spatial import ImplementationDefined
+from reference.policies import compute_dtype, variable_dtype
 
 MAX_SHOWN = 10
 
@@ -151,7 +152,9 @@ def assert_close(actual, expected, case, adapter, *, ulps=tolerance.ELEMENTWISE_
     Where an expectation bounds the check's imprecision (``ulps = N``, the recorder's
     ``allowance``), elements beyond the policy but within N ULP are noted, not a divergence.
     Returns the comparison's metrics; the recorder keeps the worst of them."""
-    dtype = dtype or case.dtype
+    # A layer's outputs come in its compute dtype: the case's, unless a mixed policy says otherwise.
+    dtype = dtype or (compute_dtype(getattr(adapter, "dtype_policy", "float32"), case.dtype) if case.area == "layers"
+                      else case.dtype)
     actual_arr, exp = np.asarray(actual), np.asarray(expected, np.float64)
     if actual_arr.shape != exp.shape:
         raise Divergence(f"out.shape={actual_arr.shape}, but should be {exp.shape} [{label(case)}]",
@@ -538,11 +541,15 @@ def _assert_same_masks(actual, expected, case, adapter):
                                                                  "expected": bool(e[idx])}]))
 
 
-def assert_losses(actual, expected, case, adapter, *, ulps):
-    """``layer.losses``: as many as the spec's, each within ``ulps`` (losses are sums: see tolerance.py)."""
+def assert_losses(actual, expected, case, adapter, *, ulps, weight_penalties=0):
+    """``layer.losses``: as many as the spec's, each within ``ulps`` (losses are sums: see tolerance.py),
+    in its dtype: the activity penalties (first) in the layer's compute dtype, the last ``weight_penalties``
+    in its variables' (float32 under a mixed policy: reference/policies.py)."""
     assert_equal(len(actual.losses), len(expected.losses), case, adapter, "len(layer.losses)")
-    for a, e in zip(actual.losses, expected.losses):
-        assert_close(np.float64(a), np.float64(e), case, adapter, ulps=ulps, check_dtype=False)
+    policy, first_weight = getattr(adapter, "dtype_policy", "float32"), len(expected.losses) - weight_penalties
+    for i, (a, e) in enumerate(zip(actual.losses, expected.losses)):
+        dtype = (variable_dtype if i >= first_weight else compute_dtype)(policy, case.dtype)
+        assert_close(np.float64(a), np.float64(e), case, adapter, ulps=ulps, dtype=dtype, check_dtype=False)
 
 
 # --- activations ---
@@ -797,7 +804,9 @@ def compare_losses(spec, adapter, case):
     result = run_both(spec, adapter, case)
     if result is not None:
         expected, actual = result
-        assert_losses(actual, expected, case, adapter, ulps=tolerance.layer_losses(spec, case))
+        penalties = sum(r is not None for r in spec.build(case.feature, case.config).weight_regularizers().values())
+        assert_losses(actual, expected, case, adapter, ulps=tolerance.layer_losses(spec, case),
+                      weight_penalties=penalties)
 
 
 def noise_shape(spec, case) -> tuple:
@@ -876,6 +885,10 @@ def assert_default_weights(spec, adapter, case):
     assert_equal(sorted(weights), sorted(expected), case, adapter, "weight names")
     for name in expected:
         assert_equal(tuple(np.shape(weights[name])), tuple(np.shape(expected[name])), case, adapter, f"{name}.shape")
+    # Stored in the policy's variable dtype: float32 under a mixed policy (reference/policies.py).
+    stored = variable_dtype(getattr(adapter, "dtype_policy", "float32"), case.dtype)
+    for name in expected:
+        assert_equal(str(np.asarray(weights[name]).dtype), str(np_dtype(stored)), case, adapter, f"{name}.dtype")
     inits = spec.build(case.feature, case.config).weight_initializers()
     for name in sorted(expected, key=lambda n: inits[n].random):  # the exact ones first
         if inits[name].random:
@@ -883,7 +896,7 @@ def assert_default_weights(spec, adapter, case):
             dist = inits[name].distribution(w.shape)
             assert_stats(case, adapter, [stats.ks_test(w, dist), *stats.moment_tests(w, dist)])
         else:
-            assert_close(weights[name], expected[name], case, adapter, ulps=0)
+            assert_close(weights[name], expected[name], case, adapter, ulps=0, dtype=stored)
 
 
 def assert_weight_losses(spec, adapter, case):

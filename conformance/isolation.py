@@ -79,13 +79,15 @@ def _what(case: Case | None, query: str) -> str:
 class Isolated(Adapter):
     """An adapter that lives in a child process; see the module docstring."""
 
-    def __init__(self, spec: str, device: str = "cpu", edition: str | None = None, timeout: float | None = None):
-        self.spec, self._load = spec, ("load", spec, device, edition)
+    def __init__(self, spec: str, device: str = "cpu", edition: str | None = None, timeout: float | None = None,
+                 mode: str = "eager", dtype_policy: str = "float32"):
+        self.spec, self._load = spec, ("load", spec, device, edition, mode, dtype_policy)
         self.timeout = timeout
         self._proc = self._conn = self._log = None
-        self.framework_seconds = 0.0
+        self.framework_seconds = self.compile_seconds = 0.0
         info = self._start()
-        for k in ("name", "edition", "framework", "version", "versions", "devices", "device"):
+        for k in ("name", "edition", "framework", "version", "versions", "devices", "device", "modes", "mode",
+                  "dtype_policies", "dtype_policy"):
             setattr(self, k, info[k])
         self._described = info["describe"]
 
@@ -146,8 +148,9 @@ class Isolated(Adapter):
 
     def _ask(self, request, case=None, query="", own_clock=False):
         """The child's answer to ``request``: its value, or the ``Rejected``/``AdapterError`` it raised."""
-        kind, value, seconds = self._exchange(request, case, query, own_clock=own_clock)
+        kind, value, seconds, compiling = self._exchange(request, case, query, own_clock=own_clock)
         self.framework_seconds += seconds
+        self.compile_seconds += compiling
         if kind == "rejected":
             raise Rejected(*value)
         if kind == "raised":
@@ -183,11 +186,11 @@ class Isolated(Adapter):
 
 # --- the child's side -------------------------------------------------------------------------------
 
-def _load(spec, device, edition):
+def _load(spec, device, edition, mode, dtype_policy):
     import adapters
 
     try:
-        adapter = adapters.load(spec, device=device, edition=edition)
+        adapter = adapters.load(spec, device=device, edition=edition, mode=mode, dtype_policy=dtype_policy)
     except (adapters.UnknownAdapter, AdapterUnavailable) as e:
         return None, ("usage", str(e))
     except Exception as e:  # noqa: BLE001  (a third party's factory: name it and what it raised)
@@ -197,8 +200,9 @@ def _load(spec, device, edition):
         described = adapter.describe()
     except Exception as e:  # noqa: BLE001
         return None, ("usage", f"adapter {spec!r}: describe() raised {type(e).__name__}: {e}")
-    info = {k: getattr(adapter, k) for k in ("name", "edition", "framework", "version", "device")}
-    info.update(versions=dict(getattr(adapter, "versions", {})), devices=tuple(adapter.devices), describe=described)
+    info = {k: getattr(adapter, k) for k in ("name", "edition", "framework", "version", "device", "mode", "dtype_policy")}
+    info.update(versions=dict(getattr(adapter, "versions", {})), devices=tuple(adapter.devices),
+                modes=tuple(adapter.modes), dtype_policies=tuple(adapter.dtype_policies), describe=described)
     return adapter, ("ok", info)
 
 
@@ -214,7 +218,7 @@ def _serve(conn: Connection) -> None:
             adapter, answer = _load(*request[1:])
             conn.send(answer)
             continue
-        before = adapter.framework_seconds
+        before, compiled_before = adapter.framework_seconds, getattr(adapter, "compile_seconds", 0.0)
         try:
             if op == "run":
                 answer = ("ok", adapter.run(request[1]))
@@ -230,7 +234,7 @@ def _serve(conn: Connection) -> None:
             where = (f"{op}({', '.join(map(repr, request[1:]))})" if op in ("supports", "signature") else f"{op}()")
             answer = ("raised", f"adapter {adapter.name!r}: {where} raised {type(e).__name__}: {e}\n"
                                 f"{''.join(traceback.format_exc(limit=-8))}")
-        answer = (*answer, adapter.framework_seconds - before)
+        answer = (*answer, adapter.framework_seconds - before, getattr(adapter, "compile_seconds", 0.0) - compiled_before)
         try:
             conn.send(answer)
         except Exception:  # noqa: BLE001  (a framework's container type that does not pickle: send it plain)

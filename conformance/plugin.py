@@ -34,11 +34,13 @@ import pytest
 
 import adapters
 from adapters import facts
+from adapters.base import DTYPE_POLICIES, MODES
 from adapters.reference import ReferenceAdapter
 from conformance import conditions, divergence, expectations, isolation, profiles, stats
-from conformance.devices import CrossDevice
+from conformance.variants import CrossVariant, per_variant
 from conformance.divergence import Divergence, Recorder
 from reference.editions import EDITIONS
+from reference.policies import DTypePolicy
 
 HERE = Path(__file__).parent
 
@@ -49,7 +51,12 @@ def pytest_addoption(parser):
                 help="framework adapter to check (the suite needs one): " + ", ".join(sorted(adapters.available()))
                      + ", or package.module:factory")
     g.addoption("--device", default="cpu", help="cpu (default), gpu, or cpu,gpu: every case on both devices, any "
-                "difference between them a divergence (conformance/devices.py)")
+                "difference between them a divergence (conformance/variants.py)")
+    g.addoption("--mode", default="eager", help="eager (default), graph or jit, or a comma list (eager,jit): every "
+                "case in each mode, any difference between them a divergence; the adapter says which it supports")
+    g.addoption("--dtype-policy", default="float32", choices=DTYPE_POLICIES,
+                help="the Keras dtype policy layers are built under (default float32): mixed_float16 and "
+                     "mixed_bfloat16 keep variables in float32 and compute in the half type")
     g.addoption("--edition", default=None, choices=EDITIONS,
                 help="spec edition to check against (default: the adapter's own)")
     g.addoption("--isolation", default="process", choices=("process", "none"),
@@ -163,8 +170,18 @@ def checks_by_feature(identities) -> dict[str, list[str]]:
 _UNSUPPORTED = pytest.StashKey[str]()
 _MATCH = pytest.StashKey["expectations.Match | None"]()  # the check's entries, found once at setup
 _RECORDER = pytest.StashKey[Recorder]()  # what the check recorded while it passed (conformance/divergence.py)
-_AT_SETUP = pytest.StashKey["tuple[float, float]"]()  # the adapter's and the spec's framework seconds at setup
+_AT_SETUP = pytest.StashKey["tuple[float, float, float]"]()  # the adapter's framework and compile seconds, the spec's, at setup
 _TOP_SPENDERS = 5  # the checks a run over its false-alarm budget names
+
+
+def _policy_excludes(policy: str, feature: str, dtype: str | None) -> str | None:
+    """Under a mixed policy a layer computes in the compute dtype whatever its inputs' dtype: its
+    cases in that dtype check it; the others would check the same computation again."""
+    p = DTypePolicy(policy)
+    if p.mixed and feature.startswith("layers.") and dtype not in (None, p.compute_dtype):
+        return (f"--dtype-policy={policy}: a layer computes in {p.compute_dtype} whatever its inputs' dtype; "
+                f"its {p.compute_dtype} cases check it")
+    return None
 
 
 class ConformanceRun:
@@ -176,23 +193,28 @@ class ConformanceRun:
     """
 
     def __init__(self, config, name: str):
-        device = config.getoption("--device")
-        devices = device.split(",")
+        device, mode = config.getoption("--device"), config.getoption("--mode")
+        devices, modes = device.split(","), mode.split(",")
         if len(set(devices)) != len(devices) or not set(devices) <= {"cpu", "gpu"}:
             raise pytest.UsageError(f"--device={device}: give cpu, gpu, or cpu,gpu")
+        if len(set(modes)) != len(modes) or not set(modes) <= set(MODES):
+            raise pytest.UsageError(f"--mode={mode}: give one of {', '.join(MODES)}, or a comma list of them")
+        policy = config.getoption("--dtype-policy")
         timeout, isolate = config.getoption("--check-timeout"), config.getoption("--isolation") == "process"
         if timeout is not None and (not isolate or not timeout > 0):
             raise pytest.UsageError(f"--check-timeout={timeout:g}: give a positive number of seconds, with "
                                     "--isolation=process (a check in the pytest process cannot be stopped)")
         timeout = timeout or isolation.DEFAULT_CHECK_TIMEOUT if isolate else None
         try:
-            loaded = [isolation.Isolated(name, d, config.getoption("--edition"), timeout) if isolate
-                      else adapters.load(name, device=d, edition=config.getoption("--edition")) for d in devices]
+            edition = config.getoption("--edition")
+            loaded = [isolation.Isolated(name, d, edition, timeout, m, policy) if isolate
+                      else adapters.load(name, device=d, edition=edition, mode=m, dtype_policy=policy)
+                      for d in devices for m in modes]
         except (adapters.UnknownAdapter, adapters.AdapterUnavailable, isolation.UsageError) as e:
             raise pytest.UsageError(str(e)) from None
         except Exception as e:  # noqa: BLE001  (a third party's factory raised: name it, no INTERNALERROR)
             raise pytest.UsageError(f"adapter {name!r}: its factory raised {type(e).__name__}: {e}") from None
-        adapter = loaded[0] if len(loaded) == 1 else CrossDevice(loaded)
+        adapter = loaded[0] if len(loaded) == 1 else CrossVariant(loaded)
         if getattr(config.option, "numprocesses", None) and getattr(config.option, "dist", "no") != "no" \
                 and not hasattr(config, "workerinput"):
             for a in loaded:  # the xdist controller runs no check: its adapter process only had to describe itself
@@ -213,6 +235,7 @@ class ConformanceRun:
         except expectations.ExpectationsError as e:
             raise pytest.UsageError(str(e)) from None
         self.adapter, self.spec, self.edition = adapter, ReferenceAdapter(edition=edition, exact=True), edition
+        self.spec.configure("eager", config.getoption("--dtype-policy"))  # the spec's weights and penalties under the same policy
         self.adapter_arg, self.check_timeout = name, timeout
         self.expectations, self.measured = expected, measured
         self.expectations_path = ", ".join(map(str, paths))
@@ -240,10 +263,11 @@ class ConformanceRun:
         isolation.start_check(self.check_timeout)
         match = item.stash[_MATCH] = self._expected(item)
         rec.allowance = match.bound if match and not match.strict else None
-        item.stash[_AT_SETUP] = (self.adapter.framework_seconds, self.spec.framework_seconds)
+        item.stash[_AT_SETUP] = (self.adapter.framework_seconds, self._compile_seconds(), self.spec.framework_seconds)
         feature, _, params = _identity(item)
         if feature:
-            reason = self.adapter.supports(feature, params.get("dtype"))
+            reason = _policy_excludes(self.spec.dtype_policy, feature, params.get("dtype")) \
+                or self.adapter.supports(feature, params.get("dtype"))
             if reason:
                 item.stash[_UNSUPPORTED] = reason
                 pytest.skip(f"unsupported by adapter {self.adapter.name}: {reason}")
@@ -259,8 +283,29 @@ class ConformanceRun:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item):
-        """A known divergence is found again but not shrunk again: its minimal example was filed
-        with its expectation, and shrinking it on every run would be the gate's slowest work."""
+        """Several variants (--device=cpu,gpu, --mode=eager,jit): the check's body runs once per variant
+        on each example (conformance/variants.py ``per_variant``). Then, a known divergence is found
+        again but not shrunk again: its minimal example was filed with its expectation, and shrinking
+        it on every run would be the gate's slowest work."""
+        if not isinstance(self.adapter, CrossVariant):
+            yield from self._runtest_call(item)
+            return
+        hyp = getattr(item.obj, "hypothesis", None)
+        body = hyp.inner_test if hyp is not None else item.obj
+        wrapped = per_variant(body, self.adapter)
+        if hyp is not None:
+            hyp.inner_test = wrapped
+        else:
+            item.obj = wrapped
+        try:
+            yield from self._runtest_call(item)
+        finally:
+            if hyp is not None:
+                hyp.inner_test = body
+            else:
+                item.obj = body
+
+    def _runtest_call(self, item):
         old, match = getattr(item.obj, "_hypothesis_internal_use_settings", None), item.stash.get(_MATCH, None)
         if old is not None and match is not None and not match.strict and match.knows_some():
             with _known_when(item, match):
@@ -358,6 +403,9 @@ class ConformanceRun:
             status, message = "error", call.excinfo.exconly() if call.excinfo else "failed"
         self._attach(item, report, status, message, detail, expected)
 
+    def _compile_seconds(self) -> float:
+        return getattr(self.adapter, "compile_seconds", 0.0)  # a third party's adapter may not count it
+
     def _attach(self, item, report, status, message, detail=None, expected=None):
         feature, check, params = _identity(item)
         rec = _recorder(item)
@@ -365,8 +413,8 @@ class ConformanceRun:
         # bound, the first case beyond the tolerance policy; any other, the failing or the last case.
         shown = {"info": rec.info_case, "xfail": rec.known_case or rec.beyond_policy_case}.get(status) or rec.last_case
         case = (detail or {}).get("case") or (_case_dict(shown) if shown is not None else None)
-        framework_at_setup, spec_at_setup = item.stash.get(_AT_SETUP, (self.adapter.framework_seconds,
-                                                                       self.spec.framework_seconds))
+        framework_at_setup, compile_at_setup, spec_at_setup = item.stash.get(
+            _AT_SETUP, (self.adapter.framework_seconds, self._compile_seconds(), self.spec.framework_seconds))
         record = {
             "feature": feature, "check": check, "params": params, "status": status, "message": message[:4000],
             **self.adapter.describe(), "edition": self.edition, "nodeid": item.nodeid,
@@ -376,6 +424,7 @@ class ConformanceRun:
             "snippet": (detail or {}).get("snippet") or (self._snippet(shown) if shown is not None else ""),
             "duration_s": round(report.duration, 4),
             "framework_s": round(self.adapter.framework_seconds - framework_at_setup, 4),
+            "compile_s": round(self._compile_seconds() - compile_at_setup, 4),  # of framework_s: tracing, compiling
             "spec_s": round(self.spec.framework_seconds - spec_at_setup, 4),
         }
         if expected:
@@ -390,6 +439,8 @@ class ConformanceRun:
         env = facts.repro_env(self.adapter.describe()["platform_facts"])  # the same kernels on any machine
         args = ["pytest", item.nodeid, f"--adapter={self.adapter_arg}", f"--device={self.adapter.device}",
                 f"--edition={self.edition}"]
+        args += [f"--{k}={v}" for k, v, default in (("mode", self.adapter.mode, "eager"),
+                                                    ("dtype-policy", self.adapter.dtype_policy, "float32")) if v != default]
         return " ".join([f"{k}={v}" for k, v in env.items()] + [shlex.quote(a) for a in args])
 
     def _snippet(self, case) -> str:

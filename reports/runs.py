@@ -12,7 +12,7 @@ REQUIRED = ("feature", "check", "status")
 # case; an older or a third party's file may lack newer fields): the pages read these defaults.
 OPTIONAL = {"params": {}, "message": "", "nodeid": None, "example": None, "metrics": {}, "stats": [],
             "examples": 0, "mismatches": None, "rejections": None, "repro": "", "snippet": "",
-            "duration_s": None, "framework_s": None, "spec_s": None, "baseline": None}
+            "duration_s": None, "framework_s": None, "compile_s": None, "spec_s": None, "baseline": None}
 
 
 class ReportError(Exception):
@@ -29,11 +29,15 @@ class Run:
 
     @property
     def label(self) -> str:
-        """A short name for the run's column: adapter, edition and device, e.g. ``tf keras3 cpu``."""
+        """A short name for the run's column: adapter, edition, device, and the mode and dtype policy where
+        not the defaults, e.g. ``tf keras3 cpu`` or ``tf keras3 cpu jit``."""
         m = self.meta
+        facts = m.get("platform_facts") or {}
+        how = [v for k, default in (("mode", "eager"), ("dtype_policy", "float32")) if (v := facts.get(k, default)) != default]
         # The kernel family tells apart two runs of one adapter on one device (TF_ENABLE_ONEDNN_OPTS=0 and =1).
-        kernels = [f"{k}={v}" for k, v in (m.get("platform_facts") or {}).items() if k in ("onednn", "mkldnn")]
-        return " ".join([str(m[k]) for k in ("adapter", "edition", "device") if m.get(k)] + kernels) or self.source.parent.name
+        kernels = [f"{k}={v}" for k, v in facts.items() if k in ("onednn", "mkldnn")]
+        return " ".join([str(m[k]) for k in ("adapter", "edition", "device") if m.get(k)] + how + kernels) \
+            or self.source.parent.name
 
     def counts(self) -> dict[str, int]:
         out = {s: 0 for s in STATUSES}

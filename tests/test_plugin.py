@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -323,9 +325,10 @@ def test_draws_do_not_depend_on_local_modules(tmp_path):
 
 
 def test_device_pair_reports_differences_between_devices(tmp_path):
-    """--device=cpu,gpu: a device that rejects what the other accepts, or computes other values, is a
-    divergence of its own; devices that agree pass (tests/device_adapters.py, no GPU needed). The
-    twin's 1e-3 tanh error is beyond 4 ULP in float32/64 only (within it in float16/bfloat16)."""
+    """--device=cpu,gpu: a device that rejects what the other accepts is a divergence of its own, one
+    that computes other values diverges from the spec in its own pass; devices that agree pass
+    (tests/device_adapters.py, no GPU needed). The twin's 1e-3 tanh error is beyond the tolerance
+    in float32/64 only (within it in float16/bfloat16)."""
     statuses = {}
     for factory in ("twin", "same"):
         out = tmp_path / factory
@@ -336,13 +339,75 @@ def test_device_pair_reports_differences_between_devices(tmp_path):
                                                if r["params"]["dtype"] in ("float32", "float64")})
         if factory == "twin":
             msgs = {r["feature"]: r["message"] for r in records if r["status"] == "diverge"}
-            assert msgs["activations.softsign"].startswith("devices differ: cpu accepts it but gpu rejects it")
-            assert msgs["activations.tanh"].startswith("devices differ: out[")
+            assert msgs["activations.softsign"].startswith("variants differ: cpu accepts it but gpu rejects it")
+            assert msgs["activations.tanh"].startswith("in gpu: out[")  # each device's values against the spec
             assert all(r["device"] == "cpu,gpu" and "--device=cpu,gpu" in r["repro"] for r in records)
     assert statuses["twin"] == (1, {("activations.relu", "pass"), ("activations.softsign", "diverge"),
                                     ("activations.tanh", "diverge")})
     assert statuses["same"] == (0, {("activations.relu", "pass"), ("activations.softsign", "pass"),
                                     ("activations.tanh", "pass")})
+
+
+def _statuses(out, feature):
+    return {(r["params"]["dtype"], r["status"]) for r in map(json.loads, (out / "results.jsonl").read_text().splitlines())
+            if r["feature"] == feature}
+
+
+@pytest.mark.parametrize("factory, module, feature", [("graph_branch", "activations", "activations.elu"),
+                                                      ("first_trace_batch", "layers_reshaping", "layers.Flatten")])
+def test_mode_mutants_are_caught_against_the_spec_and_against_eager(factory, module, feature, tmp_path):
+    """An adapter that differs only when traced (tests/mode_adapters.py) diverges from the spec under
+    --mode=graph, and from its own eager run under --mode=eager,graph (``variants differ``); the same
+    adapter without the mutation passes both."""
+    name = feature.split(".")[1]
+    for mode in ("graph", "eager,graph"):
+        out = tmp_path / f"{factory}-{mode}"
+        proc = _pytest(f"conformance/test_{module}.py", "-k", f"test_values and {name}", f"--adapter=tests.mode_adapters:{factory}", f"--mode={mode}",
+                       "--report", str(out), "-q")
+        statuses = _statuses(out, feature)
+        assert proc.returncode == 1 and ("float32", "diverge") in statuses, (mode, statuses, proc.stdout[-2000:])
+        records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+        assert all(f"--mode={mode}" in r["repro"] for r in records)
+        if mode == "eager,graph":  # the graph variant's values against the spec, or its structure against eager's
+            assert any(r["message"].startswith("in cpu/graph: ") or "(cpu vs cpu/graph)" in r["message"]
+                       for r in records if r["status"] == "diverge")
+    out = tmp_path / "same"
+    proc = _pytest("conformance/test_activations.py", "conformance/test_layers_reshaping.py", "-k", f"test_values and {name}",
+                   "--adapter=tests.mode_adapters:same", "--mode=eager,graph,jit", "--report", str(out), "-q")
+    assert proc.returncode == 0 and {s for _, s in _statuses(out, feature)} == {"pass"}, proc.stdout[-2000:]
+
+
+@pytest.mark.parametrize("factory, check", [("float16_variables", "test_default_weights"),
+                                             ("upcast_compute", "test_values")])
+def test_policy_mutants_are_caught(factory, check, tmp_path):
+    """Under --dtype-policy=mixed_float16, weights created in float16 and a layer computing in float32
+    (tests/mode_adapters.py) each diverge on Dense; under float32 they compute like the spec and pass.
+    The policy's other dtypes' layer cases are unsupported, with the reason."""
+    for policy, code in (("mixed_float16", 1), ("float32", 0)):
+        out = tmp_path / policy
+        proc = _pytest("conformance/test_layers_core.py", "-k", f"{check} and Dense", f"--adapter=tests.mode_adapters:{factory}",
+                       f"--dtype-policy={policy}", "--report", str(out), "-q")
+        records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+        assert proc.returncode == code, (policy, proc.stdout[-2000:])
+        statuses = {r["params"].get("dtype"): r["status"] for r in records if r["feature"] == "layers.Dense"}
+        if policy == "float32":
+            assert set(statuses.values()) == {"pass"}, statuses
+        else:
+            assert statuses.get("float16", statuses.get(None)) == "diverge", statuses
+            if check == "test_values":
+                assert statuses["float32"] == "unsupported" and all(f"--dtype-policy={policy}" in r["repro"] for r in records)
+
+
+def test_modes_and_policies_an_adapter_lacks_are_usage_errors():
+    for args, said in ((["--mode=jit"], "cannot run --mode=jit; it supports: eager"),
+                       (["--mode=eager,eager"], "give one of eager, graph, jit"),
+                       (["--mode=xla"], "give one of eager, graph, jit"),
+                       (["--dtype-policy=mixed_float16"], "cannot run --dtype-policy=mixed_float16; it supports: float32"),
+                       (["--dtype-policy=float64"], "invalid choice")):
+        # tests/example_adapter.py: a third party's adapter, which declares neither modes nor policies
+        proc = _pytest("conformance/test_activations.py", "--adapter=tests.example_adapter:make", *args, "-q",
+                       "--collect-only")
+        assert proc.returncode == 4 and said in proc.stderr, (args, proc.stderr[-500:])
 
 
 def test_bad_device_lists_are_usage_errors():
