@@ -15,7 +15,8 @@ from adapters.base import DTYPE_POLICIES, Adapter, Case, LayerResult, Rejected, 
 from adapters.dtypes import to_dtype
 from reference import signatures
 from reference.editions import check_edition
-from reference.policies import variable_dtype
+from reference.dtypes import is_float
+from reference.policies import compute_dtype, variable_dtype
 
 
 class ReferenceAdapter(Adapter):
@@ -66,10 +67,17 @@ class ReferenceAdapter(Adapter):
 
     def _layer_call(self, case: Case, layer) -> LayerResult:
         # In their own dtype: a layer may compare in it (Masking casts mask_value to the input's dtype).
+        # Under a mixed policy, Layer.__call__ casts floating inputs, and call reads the weights, in the
+        # compute dtype (reference/policies.py).
+        compute = compute_dtype(self.dtype_policy, case.dtype)
         x = [np.asarray(v) for v in case.inputs]
+        weights = case.weights
+        if compute != case.dtype:
+            x = [to_dtype(v, compute) if is_float(v.dtype) else v for v in x]
+            weights = weights and {k: to_dtype(w, compute) for k, w in weights.items()}
         x = x if len(x) > 1 else x[0]
         rng = np.random.default_rng(_seed(case))
-        kwargs = dict(weights=case.weights, training=case.training, mask=case.mask)
+        kwargs = dict(weights=weights, training=case.training, mask=case.mask)
         y = self._spec(layer, x, **kwargs, rng=rng)
         masks = self._spec(layer.compute_mask, x, case.mask)
         # Weight penalties are taken on the stored variables: float32 under a mixed policy.
@@ -78,7 +86,7 @@ class ReferenceAdapter(Adapter):
         losses = self._spec(layer.losses, x, stored)
         ys, ms = (y, masks) if isinstance(y, list) else ([y], [masks])
         ms = ms if isinstance(ms, list) else [ms] * len(ys)
-        return LayerResult([self._round(v, case.dtype) for v in ys],
+        return LayerResult([self._round(v, compute) for v in ys],
                            [None if m is None else np.asarray(m, bool) for m in ms], [float(v) for v in losses])
 
     def _apply(self, case: Case, built):

@@ -1,12 +1,17 @@
 """The graph and jit modes on TensorFlow, for both editions' adapters (``tf`` and ``tf-keras``).
 
-- ``graph``: the call inside ``tf.function``, traced with every dimension unknown (only the rank
-  known), as a model whose inputs were declared ``keras.Input(shape=(None, ...))`` sees them: the
-  shapes the layer computes inside the trace are symbolic. The traced function is called first on
-  the inputs repeated twice along the batch dimension, then on the case's own: a trace that fixed
-  the batch size it first saw gives the case a wrong result.
-- ``jit``: the same inside ``tf.function(jit_compile=True)`` (XLA), called twice on the case's
-  inputs (XLA compiles per concrete shape; the second call is the one the check compares).
+- ``graph``: the call inside ``tf.function``, traced with every dimension unknown but those the
+  built layer's ``input_spec`` fixes (the features or channels its weights were built for), as a
+  model whose inputs were declared ``keras.Input(shape=(None, ..., channels))`` sees them: the
+  shapes the layer computes inside the trace are symbolic, and what Keras checks only on static
+  shapes goes unchecked. The traced function is called first on other sizes, then on the case's
+  own inputs, so that a trace that fixed a size it first saw (a batch size, a ``-1`` of Reshape
+  resolved once, Flatten's width) gives the case a wrong result: the inputs tiled twice along
+  every axis but the last, or where the layer rejects that (a channels_first layer, a fixed-size
+  Reshape, masks of another rank), repeated twice along the batch axis only.
+- ``jit``: the call inside ``tf.function(jit_compile=True)`` (XLA) traced for the case's concrete
+  shapes, as Keras' ``fit``/``predict`` trace their step (XLA compiles per shape anyway), called
+  twice (the second call is the one the check compares).
 
 The first call's extra time over the second is counted as compile time (tracing and compiling).
 """
@@ -23,12 +28,29 @@ class TFModes:
 
     def _traced(self, fn, tensors, layer):
         tf, jit = self.tf, self.mode == "jit"
-        specs = [tf.TensorSpec([None] * t.shape.rank, t.dtype) for t in tensors]
+        specs = None if jit else [tf.TensorSpec([d if a in _known_axes(layer, i, t.shape.rank) else None
+                                                 for a, d in enumerate(t.shape)], t.dtype)
+                                  for i, t in enumerate(tensors)]
         traced = tf.function(fn, input_signature=specs, jit_compile=jit, autograph=False)
-        first = tensors if jit else [tf.concat([t, t], 0) if t.shape.rank else t for t in tensors]
         start = time.perf_counter()
-        traced(*first)
+        if jit:
+            traced(*tensors)
+        else:
+            try:
+                traced(*[tf.tile(t, [2] * max(t.shape.rank - 1, 1) + [1] * min(t.shape.rank - 1, 1))
+                         if t.shape.rank else t for t in tensors])
+            except Exception:  # noqa: BLE001  (other sizes than the layer accepts: the batch axis only)
+                traced(*[tf.concat([t, t], 0) if t.shape.rank else t for t in tensors])
         once = time.perf_counter()
         out = traced(*tensors)
         self.compile_seconds += max(0.0, (once - start) - (time.perf_counter() - once))
         return out
+
+
+def _known_axes(layer, i: int, rank: int) -> set[int]:
+    """The axes of input ``i`` that ``layer.input_spec`` fixes (``InputSpec.axes``: Dense's last,
+    a convolution's channels), as non-negative indices; none for a mask or a function's input."""
+    spec = getattr(layer, "input_spec", None)
+    specs = spec if isinstance(spec, (list, tuple)) else [spec]
+    axes = getattr(specs[i], "axes", None) if i < len(specs) else None
+    return {a % rank for a in axes or {}} if rank else set()

@@ -818,11 +818,13 @@ def noise_shape(spec, case) -> tuple:
 
 
 def single_output(actual, case, adapter):
-    """The one output of a dropout call, checked to have the input's shape and dtype."""
+    """The one output of a dropout call, checked to have the input's shape and dtype (the compute dtype
+    under a mixed policy)."""
     assert_equal(len(actual.outputs), 1, case, adapter, "len(outputs)")
     out = np.asarray(actual.outputs[0])
     assert_equal(tuple(out.shape), tuple(np.shape(case.inputs[0])), case, adapter, "out.shape")
-    assert_equal(str(out.dtype), str(np_dtype(case.dtype)), case, adapter, "out.dtype")
+    dtype = compute_dtype(getattr(adapter, "dtype_policy", "float32"), case.dtype)
+    assert_equal(str(out.dtype), str(np_dtype(dtype)), case, adapter, "out.dtype")
     return out
 
 

@@ -7,16 +7,17 @@ runs a case, it runs it in every variant and compares them with each other:
 
 - both reject, or both accept (Embedding's out-of-range indices: TensorFlow raises on the CPU and
   returns zeros on a GPU);
-- the same structure: shapes, dtypes, config keys, masks, integers and strings exactly (float
-  values are the spec's to judge: it leaves some implementation-defined, such as a softmax slice
-  holding +inf, where XLA gives NaN and TensorFlow's kernel 0).
+- the same structure: the shapes and dtypes of arrays, config keys, Python numbers and strings
+  exactly. Array values are the spec's to judge in each variant's pass: it leaves some
+  implementation-defined (a softmax slice holding +inf: XLA gives NaN, TensorFlow's kernel 0) and
+  accepts subnormals read as zero (a Masking mask), where variants may legitimately differ.
 
 Then the check runs once per variant (:func:`per_variant`, which the plugin wraps around every
 check body): the first pass draws the example, the others replay its draws and see the results
 of their variant, so each variant's values meet the spec within the check's own tolerance (its
 reduction lengths and conditioning), and a failure names the variant (``in cpu/jit: out[0]=...``).
-Float values that differ between variants (NaN or infinity in one only, or finite values more than
-``VARIANT_ULPS`` ULP apart) while each meets the spec (XLA's fusion, reordered sums, contracted
+Array values that differ between variants (masks or integers, NaN or infinity in one only, or
+finite values more than ``VARIANT_ULPS`` ULP apart) while each meets the spec (XLA's fusion, reordered sums, contracted
 multiply-adds, expm1 for exp - 1; an implementation-defined slice) are information, noted with the
 first such element: not a semantic, but what a user comparing the modes' outputs will see.
 
@@ -54,7 +55,8 @@ class CrossVariant(Adapter):
         self.mode = ",".join(dict.fromkeys(a.mode for a in adapters))
         self.dtype_policy = first.dtype_policy
         self.current = 0  # the variant whose results the checks see (per_variant's pass)
-        self._ran: dict[int, tuple] = {}  # id(case) -> (case, outcome per variant), for one example
+        self._ran: list[tuple] = []  # (case, outcome per variant) of each run() of the example's first pass
+        self._next = 0  # in a later pass: the index of its next run() in _ran
 
     @property
     def framework_seconds(self) -> float:
@@ -92,19 +94,29 @@ class CrossVariant(Adapter):
         return list(first.values())
 
     def run(self, case: Case):
-        """The current variant's result for ``case``; the first time the example runs it, every
-        variant's, compared with each other (see the module docstring)."""
-        ran = self._ran.get(id(case))
-        if ran is None or ran[0] is not case:
-            ran = self._ran[id(case)] = (case, self._run_all(case))
-        kind, value = ran[1][self.current]
+        """The current variant's result for ``case``. In an example's first pass every call runs the
+        case in every variant and compares them (module docstring); a later pass's calls replay the
+        first pass's, in order (a check that runs one case twice, as a seeded layer's, gets two runs)."""
+        if self.current == 0:
+            self._ran.append((case, self._run_all(case)))
+            outcomes = self._ran[-1][1]
+        else:
+            first = self._ran[self._next][0] if self._next < len(self._ran) else None
+            if first is None or (first.feature, first.op) != (case.feature, case.op):
+                raise RuntimeError(f"a check ran other cases in variant {self.variants[self.current]}'s pass than in the "
+                                   "first: what it runs must not depend on the adapter's results")
+            outcomes = self._ran[self._next][1]
+            self._next += 1
+        kind, value = outcomes[self.current]
         if kind == "rejected":
             raise value
         return value
 
-    def forget(self) -> None:
-        """Drop the results kept for the example's passes."""
-        self._ran.clear()
+    def start_pass(self, k: int) -> None:
+        """Let the checks see variant ``k``'s results; pass 0 starts a new example."""
+        self.current, self._next = k, 0
+        if k == 0:
+            self._ran.clear()
 
     def _run_all(self, case: Case) -> list:
         running = self._running(case)
@@ -125,7 +137,7 @@ class CrossVariant(Adapter):
                                                                               d: str(v) if k == "rejected" else None}})
             if k == "rejected":
                 continue
-            where = first_difference(v0, v, case.dtype, values=not random, floats=False)
+            where = first_difference(v0, v, case.dtype, values=False)
             if where:
                 raise Divergence(f"variants differ: {where} ({d0} vs {d}) [{_label(case)}]",
                                  {"snippet": self.snippet(case)})
@@ -184,7 +196,7 @@ def per_variant(body, adapter: CrossVariant):
         rec = recorder()
         try:
             for k, variant in enumerate(adapter.variants):
-                adapter.current = k
+                adapter.start_pass(k)
                 if recording is not None:
                     kwargs["data"] = recording if k == 0 else _Replay(recording.draws)
                 examples = rec.examples
@@ -198,8 +210,7 @@ def per_variant(body, adapter: CrossVariant):
                     if k:
                         rec.examples = examples  # one example, however many passes
         finally:
-            adapter.current = 0
-            adapter.forget()
+            adapter.start_pass(0)
 
     return passes
 
@@ -210,32 +221,30 @@ def _label(case: Case) -> str:
     return label(case)
 
 
-def first_difference(a, b, dtype: str, *, values: bool = True, floats: bool = True, path: str = "out") -> str | None:
+def first_difference(a, b, dtype: str, *, values: bool = True, path: str = "out") -> str | None:
     """A description of the first place where two results differ, or None when they agree.
 
-    With ``values=False`` arrays are compared by shape and dtype only (random draws); with
-    ``floats=False`` float arrays and floats too (integer and bool arrays still by value)."""
+    With ``values=False`` arrays and NumPy scalars are compared by shape and dtype only (the
+    structure; their values are the spec's to judge, or random draws)."""
     if dataclasses.is_dataclass(a) and type(a) is type(b):
         for f in dataclasses.fields(a):
             found = first_difference(getattr(a, f.name), getattr(b, f.name), dtype, values=values,
-                                     floats=floats, path=f"{path}.{f.name}")
+                                     path=f"{path}.{f.name}")
             if found:
                 return found
         return None
     if isinstance(a, dict) and isinstance(b, dict):
         if a.keys() != b.keys():
             return f"{path} keys {sorted(a)} vs {sorted(b)}"
-        return next((d for k in a if (d := first_difference(a[k], b[k], dtype, values=values, floats=floats,
+        return next((d for k in a if (d := first_difference(a[k], b[k], dtype, values=values,
                                                              path=f"{path}[{k!r}]"))), None)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         if len(a) != len(b):
             return f"len({path}) {len(a)} vs {len(b)}"
         return next((d for i, (x, y) in enumerate(zip(a, b))
-                     if (d := first_difference(x, y, dtype, values=values, floats=floats, path=f"{path}[{i}]"))), None)
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray) or isinstance(a, float):
-        a, b = np.asarray(a), np.asarray(b)
-        is_float = a.dtype.kind in "fc" or a.dtype.name == "bfloat16"
-        return _array_difference(a, b, dtype, values and (floats or not is_float), path)
+                     if (d := first_difference(x, y, dtype, values=values, path=f"{path}[{i}]"))), None)
+    if isinstance(a, (np.ndarray, np.generic, float)) or isinstance(b, (np.ndarray, np.generic)):
+        return _array_difference(np.asarray(a), np.asarray(b), dtype, values, path)
     return None if a == b else f"{path}={a!r} vs {b!r}"
 
 
