@@ -8,7 +8,8 @@
   own inputs, so that a trace that fixed a size it first saw (a batch size, a ``-1`` of Reshape
   resolved once, Flatten's width) gives the case a wrong result: the inputs tiled twice along
   every axis but the last, or where the layer rejects that (a channels_first layer, a fixed-size
-  Reshape, masks of another rank), repeated twice along the batch axis only.
+  Reshape, masks of another rank), repeated twice along the batch axis only, or where it rejects
+  that too (a noise shape as long as a rank-1 input), no other size.
 - ``jit``: the call inside ``tf.function(jit_compile=True)`` (XLA) traced for the case's concrete
   shapes, as Keras' ``fit``/``predict`` trace their step (XLA compiles per shape anyway), called
   twice (the second call is the one the check compares).
@@ -36,11 +37,14 @@ class TFModes:
         if jit:
             traced(*tensors)
         else:
-            try:
-                traced(*[tf.tile(t, [2] * max(t.shape.rank - 1, 1) + [1] * min(t.shape.rank - 1, 1))
-                         if t.shape.rank else t for t in tensors])
-            except Exception:  # noqa: BLE001  (other sizes than the layer accepts: the batch axis only)
-                traced(*[tf.concat([t, t], 0) if t.shape.rank else t for t in tensors])
+            tiled = [tf.tile(t, [2] * max(t.shape.rank - 1, 1) + [1] * min(t.shape.rank - 1, 1)) if t.shape.rank
+                     else t for t in tensors]
+            for other in (tiled, [tf.concat([t, t], 0) if t.shape.rank else t for t in tensors]):
+                try:
+                    traced(*other)
+                    break
+                except Exception:  # noqa: BLE001  (sizes the layer does not accept: the next, or none)
+                    continue
         once = time.perf_counter()
         out = traced(*tensors)
         self.compile_seconds += max(0.0, (once - start) - (time.perf_counter() - once))

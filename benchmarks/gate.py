@@ -90,12 +90,20 @@ def run_gate(adapter: str, workers: str, extra: list[str]) -> dict:
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL)
         wall = time.perf_counter() - t0
-        results = Path(tmp) / "results.jsonl"
-        if not results.exists():
+        if not (Path(tmp) / "results.jsonl").exists():
             sys.exit(f"benchmarks/gate.py: pytest wrote no results (exit {proc.returncode}):\n"
                      f"{(proc.stdout + proc.stderr)[-4000:]}")
-        records = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
-        run = json.loads((Path(tmp) / "run.json").read_text()) if (Path(tmp) / "run.json").exists() else {}
+        return {"command": " ".join(["python", *cmd[1:cmd.index("--report")], "--report", "TMP", *extra]),
+                "pytest_exit": proc.returncode, **summarize(Path(tmp), wall)}
+
+
+def summarize(report: Path, wall: float | None = None) -> dict:
+    """The figures of a recorded run (``--report`` directory): its checks' times from results.jsonl,
+    its wall time measured here or, for an earlier run, run.json's ``duration_s``."""
+    records = [json.loads(line) for line in (report / "results.jsonl").read_text().splitlines() if line.strip()]
+    run = json.loads((report / "run.json").read_text()) if (report / "run.json").exists() else {}
+    wall = wall if wall is not None else run.get("duration_s") or 0.0
+    facts = run.get("platform_facts", {})
     checks = [r for r in records if "nodeid" in r]  # not the end-of-run notes on unmatched expectations
     counts: dict[str, int] = {}
     for r in checks:
@@ -116,8 +124,7 @@ def run_gate(adapter: str, workers: str, extra: list[str]) -> dict:
     prop_fw = sum(r.get("framework_s") or 0.0 for r in prop)
     prop_harness = sum((r.get("duration_s") or 0.0) - (r.get("framework_s") or 0.0) for r in prop)
     return {
-        "command": " ".join(["python", *cmd[1:cmd.index("--report")], "--report", "TMP", *extra]),
-        "pytest_exit": proc.returncode,
+        "mode": facts.get("mode", "eager"), "dtype_policy": facts.get("dtype_policy", "float32"),
         "version": run.get("version"),
         "profile": run.get("profile"),
         "checks": len(checks),
@@ -143,8 +150,13 @@ def main(argv=None):
     ap.add_argument("--workers", default="2", help="pytest-xdist workers, -n (default: 2)")
     ap.add_argument("--out", default=None, metavar="FILE", help="also write the JSON result to FILE")
     ap.add_argument("--import-repeats", type=int, default=3, help="runs of the TensorFlow import timing (default: 3)")
+    ap.add_argument("--results", default=None, metavar="DIR",
+                    help="summarize an earlier run's --report DIR instead of running the gate")
     ap.add_argument("pytest_args", nargs="*", help="extra pytest arguments, after --")
     args = ap.parse_args(argv)
+    if args.results:
+        print(json.dumps({"results": args.results, **summarize(Path(args.results))}, indent=2))
+        return
     result = {"adapter": args.adapter, "workers": int(args.workers), "cpus": os.cpu_count(),
               "python": sys.version.split()[0], **tf_import_seconds(args.import_repeats),
               **run_gate(args.adapter, args.workers, args.pytest_args)}

@@ -15,6 +15,7 @@ MATRIX=${KERAS_CONFORMANCE_MATRIX:-reference tf-keras:1 tf-keras:0 keras-numpy k
 rc=0
 runs=(out/tf/results.jsonl)
 [[ -f out/tf-eigen/results.jsonl ]] && runs+=(out/tf-eigen/results.jsonl)
+[[ -f out/tf-mixed/results.jsonl ]] && runs+=(out/tf-mixed/results.jsonl)
 for entry in $MATRIX; do
   t0=$SECONDS
   adapter=${entry%%:*} dir=out/${entry%%:*} env=()
