@@ -16,6 +16,7 @@ rc=0
 runs=(out/tf/results.jsonl)
 [[ -f out/tf-eigen/results.jsonl ]] && runs+=(out/tf-eigen/results.jsonl)
 [[ -f out/tf-mixed/results.jsonl ]] && runs+=(out/tf-mixed/results.jsonl)
+[[ -f out/tf-mixed-eigen/results.jsonl ]] && runs+=(out/tf-mixed-eigen/results.jsonl)
 for entry in $MATRIX; do
   t0=$SECONDS
   adapter=${entry%%:*} dir=out/${entry%%:*} env=()
