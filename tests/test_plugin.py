@@ -348,7 +348,7 @@ def test_device_pair_reports_differences_between_devices(tmp_path):
                                     ("activations.tanh", "pass")})
 
 
-def _statuses(out, feature):
+def _feature_statuses(out, feature):
     return {(r["params"]["dtype"], r["status"]) for r in map(json.loads, (out / "results.jsonl").read_text().splitlines())
             if r["feature"] == feature}
 
@@ -364,7 +364,7 @@ def test_mode_mutants_are_caught_against_the_spec_and_against_eager(factory, mod
         out = tmp_path / f"{factory}-{mode}"
         proc = _pytest(f"conformance/test_{module}.py", "-k", f"test_values and {name}", f"--adapter=tests.mode_adapters:{factory}", f"--mode={mode}",
                        "--report", str(out), "-q")
-        statuses = _statuses(out, feature)
+        statuses = _feature_statuses(out, feature)
         assert proc.returncode == 1 and ("float32", "diverge") in statuses, (mode, statuses, proc.stdout[-2000:])
         records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
         assert all(f"--mode={mode}" in r["repro"] for r in records)
@@ -374,7 +374,7 @@ def test_mode_mutants_are_caught_against_the_spec_and_against_eager(factory, mod
     out = tmp_path / "same"
     proc = _pytest("conformance/test_activations.py", "conformance/test_layers_reshaping.py", "-k", f"test_values and {name}",
                    "--adapter=tests.mode_adapters:same", "--mode=eager,graph,jit", "--report", str(out), "-q")
-    assert proc.returncode == 0 and {s for _, s in _statuses(out, feature)} == {"pass"}, proc.stdout[-2000:]
+    assert proc.returncode == 0 and {s for _, s in _feature_statuses(out, feature)} == {"pass"}, proc.stdout[-2000:]
 
 
 @pytest.mark.parametrize("factory, check", [("float16_variables", "test_default_weights"),
