@@ -1,0 +1,89 @@
+"""The reference VJPs (reference/gradients/) against float64 central differences of the reference's
+own forward pass, at random points away from the kinks; every activation has one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import reference
+from reference import activations as A
+from reference.editions import EDITIONS
+from reference.gradients import activations as G
+
+CONFIGS = {
+    "elu": [{}, {"alpha": 0.5}, {"alpha": -0.3}, {"alpha": 2.0}],
+    "relu": [{}, {"negative_slope": 0.3}, {"max_value": 2.0}, {"threshold": 1.0, "negative_slope": 0.2},
+             {"threshold": -1.0, "max_value": 3.0, "negative_slope": 0.1}],
+    "softmax": [{}, {"axis": 0}, {"axis": (0, 1)}],
+}
+CASES = [(name, config, edition) for name in sorted(G.VJPS) for config in CONFIGS.get(name, [{}])
+         for edition in EDITIONS]
+
+
+def _away_from_kinks(name, x, config, edition, gap=1e-3):
+    """``x`` with every element within ``gap`` of a kink moved ``4 * gap`` away from it."""
+    for shift in np.linspace(-gap, gap, 9):
+        near = G.kinks(name, np.round(x + shift, 12), edition=edition, **config) | \
+            G.kinks(name, np.round(x - shift, 12), edition=edition, **config)
+        x = np.where(near, x + 4 * gap, x)
+    points = [0.0, -3.0, 3.0, -2.5, 2.5, *[v for v in config.values() if isinstance(v, float)]]
+    for p in points:  # the kinks themselves, whichever the config has
+        if G.kinks(name, np.array([p]), edition=edition, **config)[0]:
+            x = np.where(np.abs(x - p) < 4 * gap, x + 8 * gap, x)
+    return x
+
+
+def _numeric_vjp(f, x, g):
+    """d sum(g * f(x)) / dx by central differences, one element at a time (float64)."""
+    out = np.empty_like(x)
+    for i in np.ndindex(x.shape):
+        h = 1e-6 * max(1.0, abs(x[i]))
+        up, down = x.copy(), x.copy()
+        up[i] += h
+        down[i] -= h
+        out[i] = np.sum(g * (f(up) - f(down))) / (2 * h)
+    return out
+
+
+@pytest.mark.parametrize("name, config, edition", CASES, ids=lambda v: str(v))
+def test_vjp_matches_central_differences(name, config, edition):
+    rng = np.random.default_rng(abs(hash((name, str(config), edition))) % 2**32)
+    for scale in (0.5, 3.0, 8.0):
+        x = _away_from_kinks(name, rng.normal(0.0, scale, (4, 5)), config, edition)
+        g = rng.normal(0.0, 1.0, x.shape)
+        forward = getattr(A, name)
+        numeric = _numeric_vjp(lambda v: forward(v, **config, edition=edition), x, g)
+        analytic = G.VJPS[name](x, g, **config, edition=edition)
+        np.testing.assert_allclose(analytic, numeric, rtol=2e-6, atol=1e-8 * max(1.0, np.abs(numeric).max()),
+                                   err_msg=f"{name}({config}, {edition}) at scale {scale}")
+
+
+def test_every_activation_has_a_vjp():
+    activations = {f.split(".", 1)[1] for f in reference.FEATURES if f.startswith("activations.")}
+    assert activations == set(G.VJPS), sorted(activations ^ set(G.VJPS))
+
+
+def test_kinks_mark_the_points_where_the_derivative_jumps():
+    assert G.kinks("relu", np.array([0.0, 1.0, 2.0, -1.0]), max_value=2.0).tolist() == [True, False, True, False]
+    assert G.kinks("relu", np.array([1.0, 0.0]), threshold=1.0).tolist() == [True, False]
+    assert G.kinks("elu", np.array([0.0]), alpha=0.5).tolist() == [True]
+    assert G.kinks("elu", np.array([0.0])).tolist() == [False]  # alpha = 1: differentiable at 0
+    assert G.kinks("hard_sigmoid", np.array([-3.0, 2.5]), edition="keras2").tolist() == [False, True]
+    assert not G.kinks("tanh", np.array([0.0])).any()
+
+
+WRONG = {  # a VJP each, wrong the ways a backward pass goes wrong
+    "softplus": lambda x, g, edition: g / (1.0 + np.exp(x)),  # sigmoid(-x): the sign of the stable branch
+    "relu": lambda x, g, negative_slope, edition: g * (x > 0),  # the negative slope's gradient dropped
+    "softmax": lambda x, g, edition: g * A.softmax(x) * (1.0 - A.softmax(x)),  # the Jacobian's diagonal only
+    "elu": lambda x, g, alpha, edition: np.where(x > 0, g, g * np.exp(np.minimum(x, 0.0))),  # alpha dropped
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRONG))
+def test_a_wrong_vjp_fails_the_central_difference_test(name, monkeypatch):
+    config = {"relu": {"negative_slope": 0.3}, "elu": {"alpha": 0.5}}.get(name, {})
+    monkeypatch.setitem(G.VJPS, name, WRONG[name])
+    with pytest.raises(AssertionError):
+        test_vjp_matches_central_differences(name, config, "keras3")
