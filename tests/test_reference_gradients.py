@@ -1,5 +1,6 @@
 """The reference VJPs (reference/gradients/) against float64 central differences of the reference's
-own forward pass, at random points away from the kinks; every activation has one."""
+own forward pass, at random points away from the kinks: every activation, Dense (input, kernel,
+bias) and Embedding (the table, scatter-added)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import reference
 from reference import activations as A
 from reference.editions import EDITIONS
 from reference.gradients import activations as G
+from reference.gradients import layers_core as D
+from reference.gradients import layers_embedding as E
 
 CONFIGS = {
     "elu": [{}, {"alpha": 0.5}, {"alpha": -0.3}, {"alpha": 2.0}],
@@ -87,3 +90,43 @@ def test_a_wrong_vjp_fails_the_central_difference_test(name, monkeypatch):
     monkeypatch.setitem(G.VJPS, name, WRONG[name])
     with pytest.raises(AssertionError):
         test_vjp_matches_central_differences(name, config, "keras3")
+
+
+def _numeric_weight_vjps(call, x, weights, g):
+    """The central-difference VJP with respect to the input and to each weight of ``call(x, weights)``."""
+    out = {"inputs": [_numeric_vjp(lambda v: call(v, weights), x, g)]}
+    for name, w in weights.items():
+        out[name] = _numeric_vjp(lambda v, name=name: call(x, {**weights, name: v}), w, g)
+    return out
+
+
+@pytest.mark.parametrize("activation", ["linear", "tanh", "softplus", "elu"])
+@pytest.mark.parametrize("use_bias", [True, False])
+@pytest.mark.parametrize("shape", [(3, 4), (2, 3, 4)])
+def test_dense_vjp_matches_central_differences(activation, use_bias, shape):
+    rng = np.random.default_rng(len(shape) * 10 + use_bias)
+    layer = reference.get_feature("layers.Dense").obj(units=5, activation=activation, use_bias=use_bias)
+    x = rng.normal(0.0, 1.0, shape)
+    weights = {"kernel": rng.normal(0.0, 0.5, (4, 5)), **({"bias": rng.normal(0.0, 0.5, 5)} if use_bias else {})}
+    g = rng.normal(0.0, 1.0, (*shape[:-1], 5))
+    analytic = D.dense(layer, x, weights, g)
+    numeric = _numeric_weight_vjps(lambda v, w: layer(v, weights=w), x, weights, g)
+    assert sorted(analytic) == sorted(numeric)
+    for name in weights:
+        np.testing.assert_allclose(analytic[name], numeric[name], rtol=2e-6, atol=1e-8, err_msg=name)
+    np.testing.assert_allclose(analytic["inputs"][0], numeric["inputs"][0], rtol=2e-6, atol=1e-8)
+
+
+def test_embedding_vjp_adds_the_rows_of_repeated_indices():
+    """dE by central differences of the forward pass in the table, with repeated and negative indices:
+    a row looked up three times gets the sum of its three cotangent rows."""
+    rng = np.random.default_rng(5)
+    layer = reference.get_feature("layers.Embedding").obj(input_dim=6, output_dim=3)
+    x = np.array([[1, 4, 1], [-2, 1, 0]], np.int32)  # row 1 three times; -2 is row 4
+    table = rng.normal(0.0, 1.0, (6, 3))
+    g = rng.normal(0.0, 1.0, (2, 3, 3))
+    analytic = E.embedding(layer, x, {"embeddings": table}, g)
+    numeric = _numeric_vjp(lambda t: layer(x, weights={"embeddings": t}), table, g)
+    np.testing.assert_allclose(analytic["embeddings"], numeric, rtol=2e-6, atol=1e-8)
+    np.testing.assert_allclose(analytic["embeddings"][1], g[0, 0] + g[0, 2] + g[1, 1])  # added, not overwritten
+    assert analytic["inputs"] == [None]
