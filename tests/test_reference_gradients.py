@@ -1,6 +1,6 @@
 """The reference VJPs (reference/gradients/) against float64 central differences of the reference's
 own forward pass, at random points away from the kinks: every activation, Dense (input, kernel,
-bias) and Embedding (the table, scatter-added)."""
+bias), Embedding (the table, scatter-added) and the layers that only move elements."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from reference.editions import EDITIONS
 from reference.gradients import activations as G
 from reference.gradients import layers_core as D
 from reference.gradients import layers_embedding as E
+from reference.gradients import layers_reshaping as R
 
 CONFIGS = {
     "elu": [{}, {"alpha": 0.5}, {"alpha": -0.3}, {"alpha": 2.0}],
@@ -130,3 +131,26 @@ def test_embedding_vjp_adds_the_rows_of_repeated_indices():
     np.testing.assert_allclose(analytic["embeddings"], numeric, rtol=2e-6, atol=1e-8)
     np.testing.assert_allclose(analytic["embeddings"][1], g[0, 0] + g[0, 2] + g[1, 1])  # added, not overwritten
     assert analytic["inputs"] == [None]
+
+
+MOVING = [("Flatten", {}, (2, 3, 4)), ("Reshape", {"target_shape": (4, -1)}, (2, 3, 4)),
+          ("Permute", {"dims": (2, 1)}, (2, 3, 4)), ("RepeatVector", {"n": 3}, (2, 4)),
+          ("Cropping1D", {"cropping": (1, 2)}, (2, 6, 3)), ("Cropping2D", {"cropping": ((1, 0), (0, 2))}, (2, 4, 5, 3)),
+          ("Cropping3D", {"cropping": ((0, 1), (1, 0), (0, 0))}, (1, 3, 2, 2, 2)),
+          ("ZeroPadding1D", {"padding": (2, 1)}, (2, 3, 2)), ("ZeroPadding2D", {"padding": ((1, 0), (2, 1))}, (1, 2, 2, 3)),
+          ("ZeroPadding3D", {"padding": 1}, (1, 2, 2, 2, 2)),
+          ("UpSampling1D", {"size": 3}, (2, 3, 2)), ("UpSampling2D", {"size": (2, 3)}, (1, 2, 3, 2)),
+          ("UpSampling3D", {"size": 2}, (1, 2, 2, 2, 1))]
+
+
+@pytest.mark.parametrize("name, config, shape", MOVING, ids=lambda v: str(v))
+def test_moving_layer_vjp_matches_central_differences(name, config, shape):
+    rng = np.random.default_rng(len(name))
+    layer = reference.get_feature(f"layers.{name}").obj(**config)
+    x = rng.normal(0.0, 1.0, shape)
+    g = rng.normal(0.0, 1.0, layer(x).shape)
+    np.testing.assert_allclose(R.moved(layer, x, g)["inputs"][0], _numeric_vjp(layer, x, g), rtol=1e-6, atol=1e-9)
+
+
+def test_every_moving_layer_is_tested():
+    assert {name for name, _, _ in MOVING} == set(R.LAYERS)
