@@ -77,9 +77,13 @@ class L1(Regularizer):
     def __init__(self, l1=0.01, *, edition=KERAS3):
         self.l1, self.edition = _factor(l1, "l1", edition), edition
 
+    def factors(self, dtype) -> tuple[float, float]:
+        """(the L1 factor, the L2 factor) as the penalty of an array of ``dtype`` applies them."""
+        return _cast(float(FLOATX(self.l1)), dtype), 0.0
+
     def __call__(self, x):
         dtype = weight_dtype(x)
-        return np.float64(_cast(float(FLOATX(self.l1)), dtype) * _sum(np.abs(np.asarray(x, np.float64)), dtype))
+        return np.float64(self.factors(dtype)[0] * _sum(np.abs(np.asarray(x, np.float64)), dtype))
 
     def get_config(self):
         return {"l1": self.l1}
@@ -101,10 +105,14 @@ class L2(Regularizer):
     def __init__(self, l2=0.01, *, edition=KERAS3):
         self.l2, self.edition = _factor(l2, "l2", edition), edition
 
+    def factors(self, dtype) -> tuple[float, float]:
+        """(the L1 factor, the L2 factor) as the penalty of an array of ``dtype`` applies them."""
+        return 0.0, _cast(self.l2, dtype)
+
     def __call__(self, x):
         dtype = weight_dtype(x)
         with np.errstate(over="ignore"):
-            return np.float64(_cast(self.l2, dtype) * _sum(np.square(np.asarray(x, np.float64)), dtype))
+            return np.float64(self.factors(dtype)[1] * _sum(np.square(np.asarray(x, np.float64)), dtype))
 
     def get_config(self):
         return {"l2": self.l2}
@@ -133,15 +141,20 @@ class L1L2(Regularizer):
         self.l1, self.l2 = _factor(l1, "l1", edition), _factor(l2, "l2", edition)
         self.edition = edition
 
+    def factors(self, dtype) -> tuple[float, float]:
+        """(the L1 factor, the L2 factor) as the penalty of an array of ``dtype`` applies them."""
+        return _cast(self.l1, dtype), _cast(self.l2, dtype)
+
     def __call__(self, x):
         dtype = weight_dtype(x)
         x = np.asarray(x, np.float64)
+        c1, c2 = self.factors(dtype)
         total = 0.0
         with np.errstate(over="ignore", invalid="ignore"):
             if self.l1:
-                total = total + _cast(self.l1, dtype) * _sum(np.abs(x), dtype)
+                total = total + c1 * _sum(np.abs(x), dtype)
             if self.l2:
-                total = total + _cast(self.l2, dtype) * _sum(np.square(x), dtype)
+                total = total + c2 * _sum(np.square(x), dtype)
         return np.float64(total)
 
     def get_config(self):

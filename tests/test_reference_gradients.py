@@ -1,6 +1,7 @@
 """The reference VJPs (reference/gradients/) against float64 central differences of the reference's
 own forward pass, at random points away from the kinks: every activation, Dense (input, kernel,
-bias), Embedding (the table, scatter-added) and the layers that only move elements."""
+bias), Embedding (the table, scatter-added), the layers that only move elements, and the weight
+penalties (in float32 their factors as the penalty rounds them)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from reference.gradients import activations as G
 from reference.gradients import layers_core as D
 from reference.gradients import layers_embedding as E
 from reference.gradients import layers_reshaping as R
+from reference.gradients import regularizers as P
 
 CONFIGS = {
     "elu": [{}, {"alpha": 0.5}, {"alpha": -0.3}, {"alpha": 2.0}],
@@ -154,3 +156,22 @@ def test_moving_layer_vjp_matches_central_differences(name, config, shape):
 
 def test_every_moving_layer_is_tested():
     assert {name for name, _, _ in MOVING} == set(R.LAYERS)
+
+
+@pytest.mark.parametrize("name, config", [("L1", {"l1": 0.3}), ("L2", {"l2": 0.7}), ("L1L2", {"l1": 0.1, "l2": 0.25}),
+                                          ("L1L2", {"l2": 0.5})])
+def test_penalty_gradient_matches_central_differences(name, config):
+    rng = np.random.default_rng(len(config))
+    regularizer = reference.get_feature(f"regularizers.{name}").obj(**config)
+    w = rng.normal(0.0, 1.0, (3, 4))
+    w = np.where(np.abs(w) < 1e-3, 0.5, w)  # away from L1's kink at 0
+    numeric = _numeric_vjp(lambda v: np.array(regularizer(v)), w, np.array(1.0))
+    np.testing.assert_allclose(P.penalty(regularizer, w), numeric, rtol=1e-6, atol=1e-9)
+    assert not P.kinks(regularizer, w).any()
+    assert P.kinks(regularizer, np.zeros(2)).all() == bool(regularizer.factors(np.dtype("float64"))[0])
+
+
+def test_penalty_gradient_of_a_float32_weight_takes_the_factors_as_float32_rounds_them():
+    w = np.array([0.5, -2.0], np.float32)
+    grad = P.penalty(reference.get_feature("regularizers.L1L2").obj(l1=0.1, l2=0.1), w)
+    np.testing.assert_array_equal(grad, float(np.float32(0.1)) * np.array([1.0, -1.0]) + 2 * float(np.float32(0.1)) * w)
