@@ -1,7 +1,8 @@
 """The reference VJPs (reference/gradients/) against float64 central differences of the reference's
 own forward pass, at random points away from the kinks: every activation, Dense (input, kernel,
-bias), Embedding (the table, scatter-added), the layers that only move elements, and the weight
-penalties (in float32 their factors as the penalty rounds them)."""
+bias), the affine layers (convolutions, locally connected, average pooling, bilinear up-sampling),
+Embedding (the table, scatter-added), the layers that only move elements, and the weight penalties
+(in float32 their factors as the penalty rounds them)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import reference
 from reference import activations as A
 from reference.editions import EDITIONS
 from reference.gradients import activations as G
+from reference.gradients import affine as F
 from reference.gradients import layers_core as D
 from reference.gradients import layers_embedding as E
 from reference.gradients import layers_reshaping as R
@@ -95,6 +97,14 @@ def test_a_wrong_vjp_fails_the_central_difference_test(name, monkeypatch):
         test_vjp_matches_central_differences(name, config, "keras3")
 
 
+def _assert_vjps(analytic, numeric, rtol=2e-6):
+    """Every entry of an analytic VJP ({"inputs": [dx], <weight>: dW}) equals the numeric one."""
+    assert sorted(analytic) == sorted(numeric)
+    for key in numeric:
+        a, n = (analytic[key][0], numeric[key][0]) if key == "inputs" else (analytic[key], numeric[key])
+        np.testing.assert_allclose(a, n, rtol=rtol, atol=1e-8, err_msg=key)
+
+
 def _numeric_weight_vjps(call, x, weights, g):
     """The central-difference VJP with respect to the input and to each weight of ``call(x, weights)``."""
     out = {"inputs": [_numeric_vjp(lambda v: call(v, weights), x, g)]}
@@ -112,12 +122,7 @@ def test_dense_vjp_matches_central_differences(activation, use_bias, shape):
     x = rng.normal(0.0, 1.0, shape)
     weights = {"kernel": rng.normal(0.0, 0.5, (4, 5)), **({"bias": rng.normal(0.0, 0.5, 5)} if use_bias else {})}
     g = rng.normal(0.0, 1.0, (*shape[:-1], 5))
-    analytic = D.dense(layer, x, weights, g)
-    numeric = _numeric_weight_vjps(lambda v, w: layer(v, weights=w), x, weights, g)
-    assert sorted(analytic) == sorted(numeric)
-    for name in weights:
-        np.testing.assert_allclose(analytic[name], numeric[name], rtol=2e-6, atol=1e-8, err_msg=name)
-    np.testing.assert_allclose(analytic["inputs"][0], numeric["inputs"][0], rtol=2e-6, atol=1e-8)
+    _assert_vjps(D.dense(layer, x, weights, g), _numeric_weight_vjps(lambda v, w: layer(v, weights=w), x, weights, g))
 
 
 def test_embedding_vjp_adds_the_rows_of_repeated_indices():
@@ -175,3 +180,33 @@ def test_penalty_gradient_of_a_float32_weight_takes_the_factors_as_float32_round
     w = np.array([0.5, -2.0], np.float32)
     grad = P.penalty(reference.get_feature("regularizers.L1L2").obj(l1=0.1, l2=0.1), w)
     np.testing.assert_array_equal(grad, float(np.float32(0.1)) * np.array([1.0, -1.0]) + 2 * float(np.float32(0.1)) * w)
+
+
+AFFINE = [("Conv1D", {"filters": 2, "kernel_size": 3, "activation": "tanh"}, (2, 5, 3)),
+          ("Conv2D", {"filters": 2, "kernel_size": (2, 3), "strides": (1, 2), "padding": "same"}, (1, 4, 5, 2)),
+          ("DepthwiseConv2D", {"kernel_size": 2, "depth_multiplier": 2, "activation": "elu"}, (1, 3, 4, 2)),
+          ("SeparableConv1D", {"filters": 2, "kernel_size": 2, "use_bias": False}, (2, 4, 2)),
+          ("Conv2DTranspose", {"filters": 2, "kernel_size": 3, "strides": 2}, (1, 2, 3, 2)),
+          ("AveragePooling2D", {"pool_size": 2, "strides": 1, "padding": "same"}, (1, 3, 3, 2)),
+          ("GlobalAveragePooling1D", {}, (2, 4, 3)),
+          ("UpSampling2D", {"size": (2, 3), "interpolation": "bilinear"}, (1, 2, 3, 1))]
+
+
+@pytest.mark.parametrize("name, config, shape", AFFINE, ids=lambda v: str(v))
+def test_affine_layer_vjp_matches_central_differences(name, config, shape):
+    rng = np.random.default_rng(len(name) + len(shape))
+    layer = reference.get_feature(f"layers.{name}").obj(**config)
+    weights = {k: rng.normal(0.0, 0.5, s) for k, s in layer.weight_shapes(shape).items()}
+    x = rng.normal(0.0, 1.0, shape)
+    g = rng.normal(0.0, 1.0, layer(x, weights=weights or None).shape)
+    _assert_vjps(F.layer_vjp(layer, x, weights, g),
+                 _numeric_weight_vjps(lambda v, w: layer(v, weights=w or None), x, weights, g), rtol=1e-6)
+
+
+def test_locally_connected_vjp_matches_central_differences():
+    rng = np.random.default_rng(11)
+    layer = reference.get_feature("layers.LocallyConnected1D").obj(filters=2, kernel_size=2, edition="keras2")
+    weights = {k: rng.normal(0.0, 0.5, s) for k, s in layer.weight_shapes((2, 4, 3)).items()}
+    x, g = rng.normal(0.0, 1.0, (2, 4, 3)), rng.normal(0.0, 1.0, (2, 3, 2))
+    _assert_vjps(F.layer_vjp(layer, x, weights, g), _numeric_weight_vjps(lambda v, w: layer(v, weights=w), x, weights, g),
+                 rtol=1e-6)
