@@ -1,8 +1,9 @@
 """The reference VJPs (reference/gradients/) against float64 central differences of the reference's
 own forward pass, at random points away from the kinks: every activation, Dense (input, kernel,
 bias), the affine layers (convolutions, locally connected, average pooling, bilinear up-sampling),
-Embedding (the table, scatter-added), the layers that only move elements, and the weight penalties
-(in float32 their factors as the penalty rounds them)."""
+Embedding (the table, scatter-added), the layers that only move elements, max pooling and
+Maximum/Minimum (routed to the winner; ties marked), and the weight penalties (in float32 their
+factors as the penalty rounds them)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from reference.gradients import layers_core as D
 from reference.gradients import layers_embedding as E
 from reference.gradients import layers_reshaping as R
 from reference.gradients import regularizers as P
+from reference.gradients import routing as M
 
 CONFIGS = {
     "elu": [{}, {"alpha": 0.5}, {"alpha": -0.3}, {"alpha": 2.0}],
@@ -210,3 +212,32 @@ def test_locally_connected_vjp_matches_central_differences():
     x, g = rng.normal(0.0, 1.0, (2, 4, 3)), rng.normal(0.0, 1.0, (2, 3, 2))
     _assert_vjps(F.layer_vjp(layer, x, weights, g), _numeric_weight_vjps(lambda v, w: layer(v, weights=w), x, weights, g),
                  rtol=1e-6)
+
+
+ROUTED = [("MaxPooling2D", {"pool_size": 2, "strides": 1}, [(1, 3, 4, 2)]),
+          ("MaxPooling1D", {"pool_size": 3, "strides": 2, "padding": "same"}, [(2, 5, 2)]),
+          ("GlobalMaxPooling2D", {}, [(2, 3, 3, 2)]),
+          ("Maximum", {}, [(2, 3), (2, 3), (2, 3)]),
+          ("Minimum", {}, [(2, 1, 3), (2, 4, 3)])]  # a broadcast input: one element wins several outputs
+
+
+@pytest.mark.parametrize("name, config, shapes", ROUTED, ids=lambda v: str(v))
+def test_routed_vjp_matches_central_differences(name, config, shapes):
+    rng = np.random.default_rng(len(name))
+    layer = reference.get_feature(f"layers.{name}").obj(**config)
+    xs = [rng.normal(0.0, 1.0, s) for s in shapes]  # no ties
+    forward = (lambda vs: layer(vs[0])) if len(xs) == 1 else (lambda vs: layer(list(vs)))
+    g = rng.normal(0.0, 1.0, np.shape(forward(xs)))
+    analytic = M.routed(forward, xs, g)
+    assert not analytic["kinks"].any()
+    for i, x in enumerate(xs):
+        numeric = _numeric_vjp(lambda v, i=i: forward([v if j == i else xs[j] for j in range(len(xs))]), x, g)
+        np.testing.assert_allclose(analytic["inputs"][i], numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_routed_vjp_marks_ties_and_routes_a_max_to_the_first():
+    layer = reference.get_feature("layers.GlobalMaxPooling1D").obj()
+    x = np.array([[[1.0], [3.0], [3.0], [2.0]]])
+    out = M.routed(lambda vs: layer(vs[0]), [x], np.array([[5.0]]))
+    assert out["kinks"].tolist() == [[True]]
+    assert out["inputs"][0].ravel().tolist() == [0.0, 5.0, 0.0, 0.0]
