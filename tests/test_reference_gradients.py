@@ -241,3 +241,34 @@ def test_routed_vjp_marks_ties_and_routes_a_max_to_the_first():
     out = M.routed(lambda vs: layer(vs[0]), [x], np.array([[5.0]]))
     assert out["kinks"].tolist() == [[True]]
     assert out["inputs"][0].ravel().tolist() == [0.0, 5.0, 0.0, 0.0]
+
+
+MERGED = [("Add", {}, [(2, 3), (2, 3)]), ("Subtract", {}, [(2, 3), (2, 3)]), ("Multiply", {}, [(2, 3)] * 3),
+          ("Average", {}, [(2, 1, 3), (2, 4, 3)]), ("Concatenate", {"axis": 1}, [(2, 2, 3), (2, 1, 3)]),
+          ("Dot", {"axes": 1}, [(3, 4), (3, 4)])]
+
+
+@pytest.mark.parametrize("name, config, shapes", MERGED, ids=lambda v: str(v))
+def test_merge_vjp_matches_central_differences(name, config, shapes):
+    rng = np.random.default_rng(len(name))
+    layer = reference.get_feature(f"layers.{name}").obj(**config)
+    xs = [rng.normal(0.0, 1.0, s) for s in shapes]
+    g = rng.normal(0.0, 1.0, layer(xs).shape)
+    analytic = F.layer_vjp(layer, xs, {}, g)
+    for i, x in enumerate(xs):
+        numeric = _numeric_vjp(lambda v, i=i: layer([v if j == i else xs[j] for j in range(len(xs))]), x, g)
+        np.testing.assert_allclose(analytic["inputs"][i], numeric, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("name, config, shape", [("Dropout", {"rate": 0.4}, (4, 6)),
+                                                 ("SpatialDropout1D", {"rate": 0.5}, (3, 4, 5))])
+def test_dropout_vjp_reuses_the_forward_mask(name, config, shape):
+    rng = np.random.default_rng(3)
+    layer = reference.get_feature(f"layers.{name}").obj(**config)
+    x = rng.normal(0.0, 1.0, shape)
+    g = rng.normal(0.0, 1.0, shape)
+    forward = lambda v: layer(v, training=True, rng=np.random.default_rng(9))  # noqa: E731  (the same mask each call)
+    dx = F.layer_vjp(layer, x, {}, g, training=True, seed=9)["inputs"][0]
+    np.testing.assert_allclose(dx, _numeric_vjp(forward, x, g), rtol=1e-6, atol=1e-9)
+    keep = forward(x) != 0
+    np.testing.assert_allclose(dx, g * keep / (1 - config["rate"]))

@@ -1,12 +1,13 @@
-"""VJPs of the layers whose output before the activation is affine in the input and in each weight
+"""VJPs of the layers whose output before the activation is affine in each input and each weight
 (the others fixed): the convolutions (plain, depthwise, separable, transposed), LocallyConnected
-(Keras 2), Dense, average pooling (global included, "same" padding's excluded cells too) and
-bilinear up-sampling.
+(Keras 2), Dense, average pooling (global included, "same" padding's excluded cells too),
+bilinear up-sampling, the merge layers but Maximum, Minimum and a normalizing Dot (Add,
+Subtract, Multiply, Average, Concatenate, Dot), and Dropout and SpatialDropout for a given mask.
 
-``layer_vjp(layer, x, weights, g)`` returns ``{"inputs": [dx], <weight name>: dW, ...}``:
+``layer_vjp(layer, x, weights, g)`` returns ``{"inputs": [dx, ...], <weight name>: dW, ...}``:
     z = the layer's output with its activation replaced by the identity,
     dz = the activation's VJP at z (reference/gradients/activations.py),
-    d/da = J_a^T dz for a = x and each weight, J_a the Jacobian of z in a with the rest fixed.
+    d/da = J_a^T dz for a = each input and each weight, J_a the Jacobian of z in a with the rest fixed.
 J_a is read off the layer's own forward pass, which is affine in a: column i is z(e_i) - z(0),
 e_i the i-th unit array of a's shape. So the VJP is the forward pass's exact adjoint (no finite
 differences, no second formula to drift from the first): the backward pass of a convolution is
@@ -26,18 +27,29 @@ from reference import activations as A
 from reference.gradients import activations as G
 
 
-def layer_vjp(layer, x, weights, g) -> dict:
+def layer_vjp(layer, x, weights, g, *, training=False, seed=None) -> dict:
+    """``x``: one array, or a list of them (the merge layers: one ``dx`` each). ``training`` and
+    ``seed`` are the call's: a dropout layer in training draws its mask from
+    ``np.random.default_rng(seed)`` on every forward pass, so the VJP reuses the forward pass's
+    mask, as a backward pass must (dx = g * keep / (1 - rate))."""
     weights = dict(weights or {})
+    several = isinstance(x, (list, tuple))
+    xs = [np.asarray(v, np.float64) for v in (x if several else [x])]
     pre = copy.copy(layer)
     name = getattr(layer, "activation_name", "linear")
     if hasattr(layer, "activation"):
         pre.activation = A.linear
-    x, g = np.asarray(x, np.float64), np.asarray(g, np.float64)
-    z = pre(x, weights=weights or None)
-    dz = G.VJPS[name](z, g, edition=layer.edition)
-    out = {"inputs": [adjoint(lambda v: pre(v, weights=weights or None), x, dz)]}
+
+    def run(inputs, ws):
+        rng = None if seed is None else np.random.default_rng(seed)
+        return pre(list(inputs) if several else inputs[0], weights=ws or None, training=training, rng=rng)
+
+    z = run(xs, weights)
+    dz = G.VJPS[name](z, np.asarray(g, np.float64), edition=layer.edition)
+    out = {"inputs": [adjoint(lambda v, i=i: run(xs[:i] + [v] + xs[i + 1:], weights), xs[i], dz)
+                      for i in range(len(xs))]}
     for w in weights:
-        out[w] = adjoint(lambda v, w=w: pre(x, weights={**weights, w: v}), np.asarray(weights[w], np.float64), dz)
+        out[w] = adjoint(lambda v, w=w: run(xs, {**weights, w: v}), np.asarray(weights[w], np.float64), dz)
     return out
 
 
