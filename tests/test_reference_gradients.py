@@ -17,6 +17,8 @@ from reference.gradients import activations as G
 from reference.gradients import affine as F
 from reference.gradients import layers_core as D
 from reference.gradients import layers_embedding as E
+from reference.gradients import layers_masking as K
+from reference.gradients import layers_regularization as AR
 from reference.gradients import layers_reshaping as R
 from reference.gradients import regularizers as P
 from reference.gradients import routing as M
@@ -272,3 +274,34 @@ def test_dropout_vjp_reuses_the_forward_mask(name, config, shape):
     np.testing.assert_allclose(dx, _numeric_vjp(forward, x, g), rtol=1e-6, atol=1e-9)
     keep = forward(x) != 0
     np.testing.assert_allclose(dx, g * keep / (1 - config["rate"]))
+
+
+def test_masking_vjp_gives_masked_timesteps_no_gradient():
+    layer = reference.get_feature("layers.Masking").obj(mask_value=0.0)
+    rng = np.random.default_rng(4)
+    x = rng.normal(0.0, 1.0, (2, 4, 3))
+    x[0, 1] = 0.0  # a masked timestep
+    g = rng.normal(0.0, 1.0, x.shape)
+    dx = K.masking(layer, x, g)["inputs"][0]
+    kept = np.ones(x.shape[:2], bool)
+    kept[0, 1] = False  # on the mask's boundary: central differences see one side of it
+    np.testing.assert_allclose(dx[kept], _numeric_vjp(layer, x, g)[kept], rtol=1e-6, atol=1e-9)
+    assert not dx[0, 1].any() and (dx[1] == g[1]).all()
+
+
+def test_activity_regularization_vjp_adds_the_penalty_gradient_per_sample():
+    layer = reference.get_feature("layers.ActivityRegularization").obj(l1=0.2, l2=0.3)
+    rng = np.random.default_rng(6)
+    x = np.where(np.abs(v := rng.normal(0.0, 1.0, (4, 3))) < 1e-3, 0.5, v)
+    g = rng.normal(0.0, 1.0, x.shape)
+    loss = lambda v: np.sum(g * layer(v)) + sum(layer.losses(v))  # noqa: E731
+    numeric = _numeric_vjp(lambda v: np.array(loss(v)), x, np.array(1.0))
+    np.testing.assert_allclose(AR.activity_regularization(layer, x, g)["inputs"][0], numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_every_layer_has_a_vjp_or_a_reason():
+    from reference import gradients
+
+    layers = {f for f in reference.FEATURES if f.startswith("layers.")}
+    assert layers == set(gradients.LAYERS) | set(gradients.NOT_DIFFERENTIATED), \
+        sorted(layers ^ (set(gradients.LAYERS) | set(gradients.NOT_DIFFERENTIATED)))
