@@ -93,13 +93,19 @@ class KerasAPIAdapter(Adapter):
         policy, which names the variables' dtype too (the case's dtype is its compute dtype: reference/policies.py)."""
         return case.dtype if self.dtype_policy == "float32" else self.dtype_policy
 
+    def _build_for(self, layer, xs: list) -> None:
+        """Build ``layer`` for the input arrays ``xs`` as its first call would."""
+        layer.build(xs[0].shape if len(xs) == 1 else [x.shape for x in xs])
+
     def _layer_call(self, case: Case, layer) -> LayerResult:
         xs = [np.asarray(x) for x in case.inputs]
         masks_in = case.mask if isinstance(case.mask, list) else [case.mask]
         masked = [i for i, m in enumerate(masks_in) if m is not None]
-        if case.weights is not None or (self.mode != "eager" and not layer.built):
-            # Built eagerly before a trace, as a model is before its compiled step: variables are not created in one.
+        if case.weights is not None:
             layer.build(xs[0].shape if len(xs) == 1 else [x.shape for x in xs])
+        elif self.mode != "eager" and not layer.built:
+            # Built eagerly before a trace, as a model is before its compiled step: variables are not created in one.
+            self._build_for(layer, xs)
         if case.weights is not None:
             names = [self._weight_name(v) for v in layer.weights]
             if sorted(names) != sorted(case.weights):

@@ -120,6 +120,10 @@ class TFKerasAdapter(TFModes, KerasAPIAdapter):
         # Keras 2 has no keras.ops: its backend module spells the catalog's functions the same way.
         return self.keras.backend
 
+    def _build_for(self, layer, xs):
+        # Layer.__call__'s own build step: it also sets the weights= a layer was made with (Embedding's).
+        layer._maybe_build(xs[0] if len(xs) == 1 else list(xs))
+
     def _weight_name(self, variable):
         return weight_name(variable)
 
