@@ -12,7 +12,7 @@ Everything Keras is in :mod:`adapters.keras3`; this module is PyTorch's part.
   indices out of range: those are argument errors too.
 - Modes: eager only. ``torch.compile`` (Inductor, which compiles C++ per graph) is not workable on
   the 2-core CI machine: measured with torch 2.13, 45 s for its first Dense call, 7 s to recompile
-  it for a new batch size, 3 s for a bare elu; the ci profile makes about 25,000 calls, each a new
+  it for a new batch size, 3 s for a bare elu; the ci profile runs about 28,500 examples, most of them a new
   config or shape, so a ``jit`` run would take about a day. ``--mode=jit`` is a usage error.
 """
 

@@ -30,6 +30,11 @@ def _detail(adapter, case, **extra) -> dict:
     return {"case": case_dict(case), "snippet": adapter.snippet(case), **extra}
 
 
+def policy_of(adapter) -> str:
+    """The adapter's --dtype-policy (a third party's adapter that never configured one runs float32)."""
+    return getattr(adapter, "dtype_policy", "float32")
+
+
 def label(case) -> str:
     cfg = ", ".join(f"{k}={v!r}" for k, v in dict(case.config).items())
     if case.area == "layers":
@@ -153,7 +158,7 @@ def assert_close(actual, expected, case, adapter, *, ulps=tolerance.ELEMENTWISE_
     ``allowance``), elements beyond the policy but within N ULP are noted, not a divergence.
     Returns the comparison's metrics; the recorder keeps the worst of them."""
     # A layer's outputs come in its compute dtype: the case's, unless a mixed policy says otherwise.
-    dtype = dtype or (compute_dtype(getattr(adapter, "dtype_policy", "float32"), case.dtype) if case.area == "layers"
+    dtype = dtype or (compute_dtype(policy_of(adapter), case.dtype) if case.area == "layers"
                       else case.dtype)
     actual_arr, exp = np.asarray(actual), np.asarray(expected, np.float64)
     if actual_arr.shape != exp.shape:
@@ -546,7 +551,7 @@ def assert_losses(actual, expected, case, adapter, *, ulps, weight_penalties=0):
     in its dtype: the activity penalties (first) in the layer's compute dtype, the last ``weight_penalties``
     in its variables' (float32 under a mixed policy: reference/policies.py)."""
     assert_equal(len(actual.losses), len(expected.losses), case, adapter, "len(layer.losses)")
-    policy, first_weight = getattr(adapter, "dtype_policy", "float32"), len(expected.losses) - weight_penalties
+    policy, first_weight = policy_of(adapter), len(expected.losses) - weight_penalties
     for i, (a, e) in enumerate(zip(actual.losses, expected.losses)):
         dtype = (variable_dtype if i >= first_weight else compute_dtype)(policy, case.dtype)
         assert_close(np.float64(a), np.float64(e), case, adapter, ulps=ulps, dtype=dtype, check_dtype=False)
@@ -823,7 +828,7 @@ def single_output(actual, case, adapter):
     assert_equal(len(actual.outputs), 1, case, adapter, "len(outputs)")
     out = np.asarray(actual.outputs[0])
     assert_equal(tuple(out.shape), tuple(np.shape(case.inputs[0])), case, adapter, "out.shape")
-    dtype = compute_dtype(getattr(adapter, "dtype_policy", "float32"), case.dtype)
+    dtype = compute_dtype(policy_of(adapter), case.dtype)
     assert_equal(str(out.dtype), str(np_dtype(dtype)), case, adapter, "out.dtype")
     return out
 
@@ -888,7 +893,7 @@ def assert_default_weights(spec, adapter, case):
     for name in expected:
         assert_equal(tuple(np.shape(weights[name])), tuple(np.shape(expected[name])), case, adapter, f"{name}.shape")
     # Stored in the policy's variable dtype: float32 under a mixed policy (reference/policies.py).
-    stored = variable_dtype(getattr(adapter, "dtype_policy", "float32"), case.dtype)
+    stored = variable_dtype(policy_of(adapter), case.dtype)
     for name in expected:
         assert_equal(str(np.asarray(weights[name]).dtype), str(np_dtype(stored)), case, adapter, f"{name}.dtype")
     inits = spec.build(case.feature, case.config).weight_initializers()
