@@ -13,7 +13,13 @@ one per kind of case (``Case.op``):
   unknown sizes); for ``layers.Input``, the ``(shape, dtype)`` of ``keras.Input(**config)``;
 - ``roundtrip``: build the object from ``case.config``, ``get_config``, rebuild it
   with ``from_config`` and run both on the case (see :class:`RoundTrip`);
-- ``resolve``: turn the string ``case.identifier`` into the object Keras' ``get`` gives.
+- ``resolve``: turn the string ``case.identifier`` into the object Keras' ``get`` gives;
+- ``grad`` (optional): the vector-Jacobian product of a ``call`` with the cotangents
+  ``case.cotangent`` (one per output): :class:`Gradients`, the gradient of
+  ``sum(cotangent * output) + sum(layer.losses)`` (a training loss's terms) with respect to each
+  floating input and each trainable weight.
+  ``None`` (the default) says the adapter has no gradients, and the gradient checks are
+  ``unsupported``.
 
 Layer configs are Keras 3's constructor keywords; a Lambda's ``function``,
 ``output_shape`` (when a function) and ``mask`` (when a function) are names from
@@ -38,7 +44,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-OPS = ("call", "sample", "shape", "roundtrip", "resolve")
+OPS = ("call", "sample", "shape", "roundtrip", "resolve", "grad")
 # Execution modes (``--mode``): ``eager`` runs each call as written; ``graph`` traces it into a graph
 # first (tf.function), the batch dimension unknown; ``jit`` compiles it (XLA: tf.function(jit_compile=True),
 # jax.jit). Only ``call`` is compiled: Keras builds weights, configs and shapes eagerly in every mode.
@@ -59,7 +65,7 @@ class Case:
     shape an initializer fills (for a layer: its input shape); ``identifier`` the
     string ``resolve`` looks up. Layers only: ``weights`` by name (``kernel``,
     ``bias``), ``training``, and the boolean ``mask`` the first input carries (a list: one mask
-    or None per input).
+    or None per input). ``grad`` only: ``cotangent``, one array per output, of its shape and dtype.
     """
 
     feature: str
@@ -72,6 +78,7 @@ class Case:
     weights: Mapping[str, Any] | None = None
     training: bool = False
     mask: Any = None
+    cotangent: tuple = ()
 
     def __post_init__(self):
         if self.op not in OPS:
@@ -149,6 +156,20 @@ class LayerResult:
     outputs: list
     masks: list
     losses: list
+
+
+@dataclass
+class Gradients:
+    """What ``grad`` hands back: ``outputs`` of the forward pass it differentiated (the one whose
+    dropout mask the backward pass reuses); ``inputs`` one gradient per input (None for an
+    integer input: Embedding's indices); ``weights`` the trainable weights' gradients by name.
+    The spec's alone: ``undefined``, for ``"inputs[i]"`` or a weight's name, the elements whose
+    derivative is implementation-defined (a kink: reference/gradients/)."""
+
+    outputs: list
+    inputs: list
+    weights: dict
+    undefined: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -235,6 +256,10 @@ class Adapter(abc.ABC):
 
     @abc.abstractmethod
     def resolve(self, case: Case) -> Resolved: ...
+
+    def grad(self, case: Case) -> Gradients | None:
+        """The VJP of ``case`` (a ``call`` with ``cotangent``); ``None``: the adapter has no gradients."""
+        return None
 
     def signature(self, feature: str) -> dict | None:
         """The framework's public signatures of ``feature``, as plain data: ``{"init": [...], "call": [...]

@@ -22,7 +22,8 @@ import inspect
 import numpy as np
 
 from adapters import lambdas, snippets
-from adapters.base import COMPILED_OPS, DTYPE_POLICIES, Adapter, Case, LayerResult, Rejected, Resolved, RoundTrip
+from adapters.base import (COMPILED_OPS, DTYPE_POLICIES, Adapter, Case, Gradients, LayerResult, Rejected, Resolved,
+                           RoundTrip)
 from reference.signatures import parameters
 
 # Keys every Keras layer's get_config has, which are not the layer's own semantics.
@@ -64,6 +65,13 @@ class KerasAPIAdapter(Adapter):
     def _numpy(self, t):
         raise NotImplementedError
 
+    def _vjp(self, fn, arrays: list, layer, cotangents: list):
+        """(outputs, input gradients, trainable weights' gradients) of ``fn(*tensors) -> [outputs]`` at
+        ``arrays``, for ``cotangents`` (one per output), with the framework's own autodiff: the floating
+        inputs and ``layer.trainable_weights`` (``layer`` None: no weights) are differentiated; a gradient
+        the framework leaves unconnected is zeros, an integer input's None."""
+        raise NotImplementedError
+
     # --- the same in both editions -------------------------------------------------------------
 
     def _framework(self, fn):
@@ -97,10 +105,8 @@ class KerasAPIAdapter(Adapter):
         """Build ``layer`` for the input arrays ``xs`` as its first call would."""
         layer.build(xs[0].shape if len(xs) == 1 else [x.shape for x in xs])
 
-    def _layer_call(self, case: Case, layer) -> LayerResult:
-        xs = [np.asarray(x) for x in case.inputs]
-        masks_in = case.mask if isinstance(case.mask, list) else [case.mask]
-        masked = [i for i, m in enumerate(masks_in) if m is not None]
+    def _prepare(self, case: Case, layer, xs: list) -> None:
+        """Build ``layer`` for ``xs`` where the case needs it built before the call, and set ``case.weights``."""
         if case.weights is not None:
             layer.build(xs[0].shape if len(xs) == 1 else [x.shape for x in xs])
         elif self.mode != "eager" and not layer.built:
@@ -112,6 +118,12 @@ class KerasAPIAdapter(Adapter):
                 raise Rejected(f"ValueError: the layer has weights {names}, the case gives {sorted(case.weights)}")
             for v, n in zip(layer.weights, names):
                 v.assign(np.asarray(case.weights[n]))
+
+    def _layer_call(self, case: Case, layer) -> LayerResult:
+        xs = [np.asarray(x) for x in case.inputs]
+        masks_in = case.mask if isinstance(case.mask, list) else [case.mask]
+        masked = [i for i, m in enumerate(masks_in) if m is not None]
+        self._prepare(case, layer, xs)
 
         def forward(*tensors):
             ts = list(tensors[:len(xs)])
@@ -153,6 +165,34 @@ class KerasAPIAdapter(Adapter):
         def run():
             obj = getattr(self.keras.activations, case.name) if case.area == "activations" else self._object(case)
             return self._apply(case, obj)
+
+        return self._framework(run)
+
+    def grad(self, case):
+        """The framework's VJP (``_vjp``) of ``sum(cotangent * outputs) + sum(layer.losses)``: the losses enter as
+        they enter a training loss (ActivityRegularization's penalty). Eager in every mode; no mask."""
+        def run():
+            xs = [np.asarray(x) for x in case.inputs]
+            if case.area == "activations":
+                fn, config, layer = getattr(self.keras.activations, case.name), self._config(case.feature, case.config), None
+                forward = lambda x: [fn(x, **config)]  # noqa: E731
+            else:
+                layer = self._object(case)
+                if case.weights is None:  # the weights exist before the differentiated call
+                    self._build_for(layer, xs)
+                self._prepare(case, layer, xs)
+
+                def forward(*ts):  # the outputs, then sum(layer.losses) (ActivityRegularization's) when there are any
+                    y = layer(list(ts) if len(ts) > 1 else ts[0], training=case.training)
+                    losses = list(layer.losses)
+                    return (list(y) if isinstance(y, (list, tuple)) else [y]) + ([sum(losses)] if losses else [])
+
+            n = len(case.cotangent)
+            ys, dxs, dws = self._vjp(forward, xs, layer, list(case.cotangent) + [np.ones((), np.float32)])
+            ys = ys[:n]
+            names = [self._weight_name(v) for v in layer.trainable_weights] if layer is not None else []
+            return Gradients([self._numpy(y) for y in ys], [None if d is None else self._numpy(d) for d in dxs],
+                             {n: self._numpy(d) for n, d in zip(names, dws)})
 
         return self._framework(run)
 
@@ -242,6 +282,10 @@ class KerasAPIAdapter(Adapter):
     def _snippet_input(self, i: int, array: str) -> str:
         return f"x{i} = {array}"
 
+    def _snippet_grad(self, call: str, n_inputs: int, layer: bool) -> list[str]:
+        """Lines that set ``out`` to the VJP of ``call`` (``g0`` its cotangent) with the backend's autodiff."""
+        return ["# the gradient: differentiate sum(g0 * out) + sum(layer.losses) with this backend's autodiff"]
+
     def _snippet_mask(self, i: int, mask: str) -> list[str]:
         """Lines that put ``mask`` (a literal) on input ``x{i}``, where a Masking or Embedding layer would."""
         raise NotImplementedError
@@ -300,5 +344,10 @@ class KerasAPIAdapter(Adapter):
                         lines += self._snippet_mask(i, snippets.array(np.asarray(m, bool), "bool"))
             lines += [f"out = layer({xs}{', training=True' if case.training else ''})",
                       "print('losses:', [float(v) for v in layer.losses])"]
+        if case.op == "grad":
+            lines += [f"g{i} = {snippets.array(c, case.dtype)}" for i, c in enumerate(case.cotangent)]
+            call = (f"{area}.{case.name}(x0{', ' + cfg if cfg else ''})" if case.area == "activations"
+                    else f"layer({xs}{', training=True' if case.training else ''})")
+            lines += self._snippet_grad(call, len(case.inputs), case.area == "layers")
         lines.append("print(out)")
         return snippets.program(self._snippet_imports(), lines)

@@ -86,6 +86,30 @@ class KerasJaxAdapter(Keras3Adapter):
             v.assign(value)
         return out
 
+    def _vjp(self, fn, arrays, layer, cotangents):
+        """``jax.vjp`` of the stateless call, as Keras' JAX trainer differentiates a step: the floating
+        inputs and the trainable variables' values are the arguments, the other variables (a dropout's
+        seed state) enter at their values, so the backward pass reuses the forward pass's mask."""
+        jnp = self.jax.numpy
+        scope_of = self.keras.src.backend.StatelessScope
+        tensors = [self._tensor(a) for a in arrays]
+        floating = [i for i, t in enumerate(tensors) if jnp.issubdtype(t.dtype, jnp.floating)]
+        trainable = list(layer.trainable_variables) if layer is not None else []
+        others = [v for v in (layer.variables if layer is not None else []) if all(v is not t for t in trainable)]
+
+        def pure(inputs, values):
+            ts = list(tensors)
+            for i, t in zip(floating, inputs):
+                ts[i] = t
+            mapping = list(zip(trainable, values)) + [(v, v.value) for v in others]
+            with scope_of(state_mapping=mapping, collect_losses=True):
+                return fn(*ts)
+
+        ys, pull = self.jax.vjp(pure, [tensors[i] for i in floating], [v.value for v in trainable])
+        dxs, dws = pull([jnp.asarray(c, dtype=y.dtype) for c, y in zip(cotangents, ys)])
+        found = dict(zip(floating, dxs))
+        return ys, [found.get(i) for i in range(len(tensors))], list(dws)
+
     def _argument_errors(self):
         return (ValueError, TypeError, IndexError)
 

@@ -33,6 +33,10 @@ class KerasNumpyAdapter(Keras3Adapter):
                     "TypeError 'array type float16 is unsupported in linalg'")
         return super().supports(feature, dtype)
 
+    def grad(self, case):
+        """None: Keras' NumPy backend has no autodiff (it cannot train), so the gradient checks are unsupported."""
+        return None
+
     def _argument_errors(self):
         return (ValueError, TypeError, IndexError)
 

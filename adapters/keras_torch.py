@@ -70,6 +70,23 @@ class KerasTorchAdapter(Keras3Adapter):
             return self.CPU_MISSING[feature, dtype]
         return super().supports(feature, dtype)
 
+    def _vjp(self, fn, arrays, layer, cotangents):
+        """``torch.autograd.grad`` of the call's outputs, with the cotangents as ``grad_outputs``: the
+        floating inputs (leaf tensors that require grad) and the trainable variables' parameters."""
+        torch = self.torch
+        tensors = [self._tensor(a) for a in arrays]
+        floating = [i for i, t in enumerate(tensors) if t.is_floating_point()]
+        for i in floating:
+            tensors[i] = tensors[i].detach().requires_grad_(True)
+        params = [v.value for v in layer.trainable_variables] if layer is not None else []
+        ys = fn(*tensors)
+        sources = [tensors[i] for i in floating] + params
+        grads = torch.autograd.grad(ys, sources, grad_outputs=[self._tensor(c).to(y.dtype) for c, y in zip(cotangents, ys)],
+                                    allow_unused=True)
+        grads = [torch.zeros_like(s) if g is None else g for s, g in zip(sources, grads)]
+        found = dict(zip(floating, grads))
+        return [y.detach() for y in ys], [found.get(i) for i in range(len(tensors))], grads[len(floating):]
+
     def _argument_errors(self):
         return (ValueError, TypeError, IndexError, RuntimeError)
 

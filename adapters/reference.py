@@ -7,11 +7,13 @@ spec gives distributions, not values. Results are rounded to the case's dtype.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 import reference
 from adapters import lambdas
-from adapters.base import DTYPE_POLICIES, Adapter, Case, LayerResult, Rejected, Resolved, RoundTrip
+from adapters.base import DTYPE_POLICIES, Adapter, Case, Gradients, LayerResult, Rejected, Resolved, RoundTrip
 from adapters.dtypes import to_dtype
 from reference import signatures
 from reference.editions import check_edition
@@ -101,6 +103,34 @@ class ReferenceAdapter(Adapter):
 
     def call(self, case):
         return self._apply(case, self._build(case))
+
+    def grad(self, case):
+        """The spec's VJP (reference/gradients/), at the case's inputs and weights as float64; the
+        forward outputs are the call's. Float32 policy only: the checks set mixed policies aside."""
+        from reference import gradients
+
+        if case.mask is not None:
+            raise ValueError("a grad case carries no input mask: the spec's VJPs take none")
+        x = [np.asarray(v, np.float64) if is_float(np.asarray(v).dtype) else np.asarray(v) for v in case.inputs]
+        weights = {k: np.asarray(w, np.float64) for k, w in (case.weights or {}).items()}
+        config = dict(case.config)
+        if case.area == "activations":
+            outputs = [self.call(dataclasses.replace(case, op="call"))]
+            layer = None
+        else:
+            layer = self._build(case)
+            outputs = self._layer_call(dataclasses.replace(case, op="call"), layer).outputs
+        out = self._spec(gradients.vjp, case.feature, layer, x if len(x) > 1 else x[0], weights,
+                         np.asarray(case.cotangent[0], np.float64), training=case.training, seed=_seed(case),
+                         edition=self.edition, config=config)
+        if case.area == "activations":  # where the output overflows the dtype, so may the backward pass's y
+            with np.errstate(over="ignore"):
+                overflow = ~np.isfinite(to_dtype(outputs[0], case.dtype).astype(np.float64))
+            out["undefined"]["inputs[0]"] = out["undefined"]["inputs[0]"] | overflow
+        floats = [is_float(np.asarray(v).dtype) for v in case.inputs]
+        return Gradients(outputs, [None if d is None or not f else self._round(d, case.dtype)
+                                  for d, f in zip(out["inputs"], floats)],
+                         {k: self._round(out[k], case.dtype) for k in weights}, out["undefined"])
 
     def sample(self, case):
         if case.area != "layers":

@@ -13,12 +13,13 @@ import os
 import numpy as np
 
 from adapters import facts
+from adapters.tf_gradients import TFGradients
 from adapters.tf_modes import TFModes
 from adapters.base import AdapterUnavailable
 from adapters.keras3 import Keras3Adapter
 
 
-class TFAdapter(TFModes, Keras3Adapter):
+class TFAdapter(TFModes, TFGradients, Keras3Adapter):
     name = "tf"
     framework = "tensorflow"
     backend = "tensorflow"

@@ -21,6 +21,7 @@ import sys
 import numpy as np
 
 from adapters import facts
+from adapters.tf_gradients import TFGradients
 from adapters.tf_modes import TFModes
 from adapters.base import AdapterUnavailable
 from adapters.keras_api import KerasAPIAdapter
@@ -61,7 +62,7 @@ def weight_name(variable) -> str:
     return variable.name.rsplit("/", 1)[-1].split(":", 1)[0]
 
 
-class TFKerasAdapter(TFModes, KerasAPIAdapter):
+class TFKerasAdapter(TFModes, TFGradients, KerasAPIAdapter):
     """Keras 2's side of what the editions share (``adapters/keras_api.py``), and its shapes."""
 
     name = "tf-keras"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import struct
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,13 +45,15 @@ def label(case) -> str:
                 "sample": f"{case.feature}({cfg}).build({case.shape})",
                 "shape": f"{case.feature}({cfg}).compute_output_shape({case.shape})",
                 "roundtrip": f"from_config(get_config({case.feature}({cfg})))",
-                "resolve": f"{case.area}.get({case.identifier!r})"}[case.op]
-        return f"{what}, {case.dtype}" if case.op in ("call", "sample") else what
+                "resolve": f"{case.area}.get({case.identifier!r})",
+                "grad": f"grad of sum(g * {case.feature}({cfg})({args}))"}[case.op]
+        return f"{what}, {case.dtype}" if case.op in ("call", "sample", "grad") else what
     what = {"call": f"{case.feature}({'x, ' if case.inputs else ''}{cfg})",
+            "grad": f"grad of sum(g * {case.feature}(x{', ' + cfg if cfg else ''}))",
             "sample": f"{case.feature}({cfg})(shape={case.shape})",
             "roundtrip": f"from_config(get_config({case.feature}({cfg})))",
             "resolve": f"{case.area}.get({case.identifier!r})"}[case.op]
-    return f"{what}, {case.dtype}" if case.op in ("call", "sample") else what
+    return f"{what}, {case.dtype}" if case.op in ("call", "sample", "grad") else what
 
 
 def outcome(runner, case):
@@ -150,22 +153,23 @@ def closeness(actual, expected, dtype, ulps, scale) -> Closeness:
 
 
 def assert_close(actual, expected, case, adapter, *, ulps=tolerance.ELEMENTWISE_ULPS, scale=0.0,
-                 dtype=None, check_dtype=True):
+                 dtype=None, check_dtype=True, name="out"):
     """``actual`` (the adapter's, in the case's dtype) must match ``expected`` (the spec's)
     under the tolerance policy of conformance.tolerance.
 
     Where an expectation bounds the check's imprecision (``ulps = N``, the recorder's
     ``allowance``), elements beyond the policy but within N ULP are noted, not a divergence.
+    ``name`` is what the message calls the array (``out``; a gradient's ``grad[kernel]``).
     Returns the comparison's metrics; the recorder keeps the worst of them."""
     # A layer's outputs come in its compute dtype: the case's, unless a mixed policy says otherwise.
     dtype = dtype or (compute_dtype(policy_of(adapter), case.dtype) if case.area == "layers"
                       else case.dtype)
     actual_arr, exp = np.asarray(actual), np.asarray(expected, np.float64)
     if actual_arr.shape != exp.shape:
-        raise Divergence(f"out.shape={actual_arr.shape}, but should be {exp.shape} [{label(case)}]",
+        raise Divergence(f"{name}.shape={actual_arr.shape}, but should be {exp.shape} [{label(case)}]",
                          _detail(adapter, case))
     if check_dtype and str(actual_arr.dtype) != str(np_dtype(dtype)):
-        raise Divergence(f"out.dtype={actual_arr.dtype}, but should be {dtype} [{label(case)}]",
+        raise Divergence(f"{name}.dtype={actual_arr.dtype}, but should be {dtype} [{label(case)}]",
                          _detail(adapter, case))
     c = closeness(actual_arr, exp, dtype, ulps, scale)
     rec = recorder()
@@ -178,10 +182,10 @@ def assert_close(actual, expected, case, adapter, *, ulps=tolerance.ELEMENTWISE_
         if entry is not None:
             rec.within_bound(entry, int((~c.ok).sum()), float(np.max(c.ulp_err[~c.ok])))
         return c.metrics
-    raise _close_divergence(c, ok, entry.ulps if entry is not None else ulps, case, adapter)
+    raise _close_divergence(c, ok, entry.ulps if entry is not None else ulps, case, adapter, name)
 
 
-def _close_divergence(c: Closeness, ok, ulps, case, adapter) -> Divergence:
+def _close_divergence(c: Closeness, ok, ulps, case, adapter, name="out") -> Divergence:
     """The divergence of a comparison whose elements ``~ok`` are beyond ``ulps`` ULP: the first
     ``MAX_SHOWN`` of them, their inputs at the same index, and the metrics."""
     bad = np.argwhere(~ok) if ok.ndim else np.zeros((1, 0), int)
@@ -193,7 +197,7 @@ def _close_divergence(c: Closeness, ok, ulps, case, adapter) -> Divergence:
                       "inputs": [_num(np.asarray(x, np.float64)[i]) for x in case.inputs
                                  if np.shape(x) == c.exp.shape]})
     first, metrics = shown[0], c.metrics
-    where = f"out[{', '.join(map(str, first['index']))}]" if first["index"] else "out"
+    where = f"{name}[{', '.join(map(str, first['index']))}]" if first["index"] else name
     msg = (f"{where}={_fmt(first['actual'])}, but should be {_fmt(first['expected'])} [{label(case)}]; "
            f"{len(bad)} of {c.exp.size} elements differ, max {metrics['max_ulp_err']:.3g} ULP "
            f"(allowed {ulps}), max abs {metrics['max_abs_err']:.3g}")
@@ -1016,3 +1020,77 @@ def assert_signature(spec, adapter, feature):
                                               "expected": ", ".join(map(_parameter, expected[part]))}]})
         if extras:
             recorder().note(f"{where}: extra arguments, not in the spec: {', '.join(extras)} [{feature}]")
+
+
+# --- gradients ------------------------------------------------------------------------------------
+def with_cotangent(spec, case):
+    """``case`` (a ``grad`` case) with a cotangent per output of the spec's forward pass, drawn from
+    strategies.nonzero at COTANGENTS magnitudes, seeded by the case's own input bytes (the same
+    case, the same cotangent). None when the spec rejects the call (the check then compares
+    rejections)."""
+    from conformance import strategies as cs
+
+    try:
+        out = spec.run(dataclasses.replace(case, op="call"))
+    except Rejected:
+        return case
+    outs = out.outputs if isinstance(out, LayerResult) else [out]
+    seed = zlib.crc32(b"".join(np.ascontiguousarray(x).tobytes() for x in case.inputs))
+    rng = np.random.default_rng(seed)
+    return dataclasses.replace(case, cotangent=tuple(cs.nonzero(rng, np.shape(y), case.dtype, cs.COTANGENTS)
+                                                     for y in outs))
+
+
+def _gradient_pairs(expected, actual, case, adapter):
+    """(name, spec's, adapter's) for every gradient the spec defines: ``inputs[i]`` and each weight."""
+    assert_equal(len(actual.inputs), len(expected.inputs), case, adapter, "len(grad inputs)")
+    assert_equal(sorted(actual.weights), sorted(expected.weights), case, adapter, "the weights differentiated")
+    pairs = [(f"inputs[{i}]", e, a) for i, (e, a) in enumerate(zip(expected.inputs, actual.inputs)) if e is not None]
+    return pairs + [(k, expected.weights[k], actual.weights[k]) for k in sorted(expected.weights)]
+
+
+def _gradients_supported(adapter) -> None:
+    if policy_of(adapter) != "float32":
+        raise Unsupported(f"gradients under --dtype-policy={policy_of(adapter)} are not in the spec yet (float32 only): "
+                          "reference/gradients/ states no loss scaling or float32 accumulation")
+
+
+def compare_gradients(spec, adapter, case):
+    """The adapter's VJP (``grad``) against the spec's (reference/gradients/), for each floating input
+    and each trainable weight, under ``tolerance.gradients``. Elements the spec marks
+    implementation-defined (a kink) are set aside, a value other than the spec's convention noted as
+    information. An adapter without gradients (``grad`` returns None) makes the check unsupported."""
+    _gradients_supported(adapter)
+    case = with_cotangent(spec, case)
+    result = run_both(spec, adapter, case)
+    if result is None:
+        return
+    expected, actual = result
+    if actual is None:
+        raise Unsupported(f"adapter {adapter.name!r} has no gradients (its Adapter.grad returns None)")
+    tolerances = tolerance.gradients(spec, case, expected)
+    for name, e, a in _gradient_pairs(expected, actual, case, adapter):
+        undefined = expected.undefined.get(name)
+        if undefined is not None and np.shape(a) == np.shape(e):
+            a, e = set_aside(a, e, ~undefined, case, adapter, bound=lambda v: np.ones(v.shape, bool),
+                             bound_text="any value", note=f"the derivative at a kink, grad[{name}]")
+        ulps, scale = tolerances[name]
+        assert_close(a, e, case, adapter, ulps=ulps, scale=scale, name=f"grad[{name}]")
+
+
+def assert_dropout_gradient(spec, adapter, case):
+    """A dropout layer's VJP in training reuses its forward pass's mask: with the adapter's own output
+    ``out`` (masks differ between frameworks: the spec gives a distribution, not a draw),
+    ``grad[inputs[0]] = g * (out != 0) / (1 - rate)`` (every input is nonzero), up to one rounding."""
+    _gradients_supported(adapter)
+    case = with_cotangent(spec, case)
+    result = run_both(spec, adapter, case)
+    if result is None:
+        return
+    _, actual = result
+    if actual is None:
+        raise Unsupported(f"adapter {adapter.name!r} has no gradients (its Adapter.grad returns None)")
+    rate = case.config.get("rate", 0.5)
+    keep = np.asarray(actual.outputs[0], np.float64) != 0
+    expected = np.asarray(case.cotangent[0], np.float64) * keep / (1.0 - rate)
+    assert_close(actual.inputs[0], expected, case, adapter, ulps=tolerance.ELEMENTWISE_ULPS, name="grad[inputs[0]]")

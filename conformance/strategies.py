@@ -296,3 +296,39 @@ class PageExample:
 
     def case(self):
         return Case(self.feature, "shape", self.config, shape=self.shape)
+
+
+# --- gradients ------------------------------------------------------------------------------------
+# The value law of a gradient case: no zeros, no specials, so no input sits on a kink (relu at 0, a
+# max's tie) by construction; kinks get their own checks, and their conventions are information.
+GRADIENT_INPUTS = (2.0**-6, 4.0)
+GRADIENT_WIDE = (2.0**-6, 100.0)  # an activation's input: far into the tails where stable formulas matter
+GRADIENT_WEIGHTS = (2.0**-6, 1.0)
+COTANGENTS = (2.0**-4, 2.0)
+
+
+def nonzero(rng, shape, dtype, magnitudes) -> np.ndarray:
+    """±2**u, u uniform on [log2 lo, log2 hi], rounded to ``dtype``: continuous enough that ties and
+    exact cancellations are rare (``rng`` a NumPy generator)."""
+    lo, hi = magnitudes
+    n = int(np.prod(shape))
+    v = rng.choice([-1.0, 1.0], n) * np.exp2(rng.uniform(np.log2(lo), np.log2(hi), n))
+    return to_dtype(v.reshape(shape), dtype)
+
+
+@st.composite
+def differentiable(draw, cases, inputs=GRADIENT_INPUTS, keep_inputs=False):
+    """A ``grad`` case from a call case of ``cases``: its floating inputs (unless ``keep_inputs``) and
+    its weights refilled from :func:`nonzero` (inputs at ``inputs`` magnitudes, weights at
+    GRADIENT_WEIGHTS), from one drawn seed; no input mask. The cotangent is added by the check
+    (``check.with_cotangent``), for the spec's output shapes."""
+    case = draw(cases, label="case")
+    r = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="values_seed"))
+
+    def refill(x):
+        x = np.asarray(x)
+        floating = x.dtype.kind == "f" or x.dtype.name == "bfloat16"
+        return nonzero(r, x.shape, case.dtype, inputs) if floating and not keep_inputs else x
+
+    weights = case.weights and {k: nonzero(r, np.shape(w), case.dtype, GRADIENT_WEIGHTS) for k, w in case.weights.items()}
+    return dataclasses.replace(case, op="grad", inputs=tuple(refill(x) for x in case.inputs), weights=weights, mask=None)

@@ -8,11 +8,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.base import Case
-from adapters.dtypes import FLOAT_DTYPES
+from adapters.dtypes import FLOAT_DTYPES, to_dtype
 from conformance import check
 from conformance import strategies as cs
 from conformance.cases import features_of
-from conformance.cases.activations import ACTIVATIONS, REJECTED, REJECTED_KERAS2, config_strategy, edge_inputs
+from conformance.cases.activations import ACTIVATIONS, GRADIENT_CASES, KINKS, REJECTED, REJECTED_KERAS2, config_strategy, edge_inputs
 from conformance.check import assert_equal, assert_roundtrip, expect_rejection, run_both
 from reference import KERAS2
 
@@ -69,3 +69,26 @@ def test_signature(spec, adapter, feature):
     same name, kind and default (reference/signatures.py); an extra argument is information
     (check.assert_signature)."""
     check.assert_signature(spec, adapter, feature)
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("feature", ACTIVATIONS)
+@given(data=st.data())
+def test_gradients(spec, adapter, feature, dtype, data):
+    """The VJP g * f'(x) (softmax: y * (g - sum(g * y))) against reference/gradients/activations.py, for
+    nonzero inputs up to 100 in magnitude (the stable formulas' branches) and drawn keyword arguments
+    (check.compare_gradients, tolerance.gradients)."""
+    check.compare_gradients(spec, adapter, data.draw(GRADIENT_CASES[feature](dtype, spec.edition), label="case"))
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("feature, config, points", [(f, c, p) for f, rows in KINKS.items() for c, p in rows],
+                         ids=lambda v: str(v))
+def test_gradient_kinks(spec, adapter, feature, dtype, config, points):
+    """At the kinks (relu's threshold, max_value and 0; hard_sigmoid's corners; elu and selu at 0) the
+    derivative is implementation-defined: the framework's value there is recorded as information
+    (the spec's convention is TensorFlow's: reference/gradients/activations.py); the points around
+    them are compared."""
+    x = np.array([v + d for v in points for d in (0.0, -0.25, 0.25)], np.float64)
+    case = Case(feature, "grad", config, (to_dtype(x, dtype),), dtype=dtype)
+    check.compare_gradients(spec, adapter, case)

@@ -49,7 +49,7 @@ from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import check, tolerance
 from conformance.cases import features_of
-from conformance.cases.layers_convolution import (DEFAULT_WEIGHT_CASES, FEATURES, FEW, FORMS, FORMS_SETTINGS,
+from conformance.cases.layers_convolution import (GRADIENT_CASES, DEFAULT_WEIGHT_CASES, FEATURES, FEW, FORMS, FORMS_SETTINGS,
                                                   KERAS3_ONLY, REJECTED, WEIGHT_REGULARIZERS, conv_cases,
                                                   conv_configs, forms_of, reject_base, rejected_rows,
                                                   roundtrip_options, SEED_PAGE)
@@ -173,3 +173,13 @@ def test_signature(spec, adapter, feature):
     same name, kind and default (reference/signatures.py); an extra argument is information
     (check.assert_signature)."""
     check.assert_signature(spec, adapter, feature)
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("feature", sorted(GRADIENT_CASES))
+@given(data=st.data())
+def test_gradients(spec, adapter, feature, dtype, data):
+    """The VJP of the layer's output for a drawn cotangent, to each floating input and each weight, against
+    reference/gradients/ (check.compare_gradients, tolerance.gradients): the convolutions, depthwise and separable (input, kernels, bias), through the activation. Nonzero,
+    finite inputs and weights (strategies.differentiable): no input on a kink."""
+    check.compare_gradients(spec, adapter, data.draw(GRADIENT_CASES[feature](dtype, spec.edition), label="case"))

@@ -40,7 +40,7 @@ from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import check, tolerance
 from conformance.cases import features_of
-from conformance.cases.layers_convolution_transpose import (DEFAULT_WEIGHT_CASES, FEATURES, FEW, FORMS,
+from conformance.cases.layers_convolution_transpose import (GRADIENT_CASES, DEFAULT_WEIGHT_CASES, FEATURES, FEW, FORMS,
                                                             FORMS_SETTINGS, REJECTED, ROUNDTRIP_OPTIONS,
                                                             WEIGHT_REGULARIZERS, convt_cases, convt_configs,
                                                             rank_of, rejected_rows)
@@ -159,3 +159,13 @@ def test_signature(spec, adapter, feature):
     same name, kind and default (reference/signatures.py); an extra argument is information
     (check.assert_signature)."""
     check.assert_signature(spec, adapter, feature)
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("feature", sorted(GRADIENT_CASES))
+@given(data=st.data())
+def test_gradients(spec, adapter, feature, dtype, data):
+    """The VJP of the layer's output for a drawn cotangent, to each floating input and each weight, against
+    reference/gradients/ (check.compare_gradients, tolerance.gradients): the transposed convolutions (input, kernel, bias): the adjoint of the scatter. Nonzero,
+    finite inputs and weights (strategies.differentiable): no input on a kink."""
+    check.compare_gradients(spec, adapter, data.draw(GRADIENT_CASES[feature](dtype, spec.edition), label="case"))

@@ -21,7 +21,7 @@ from adapters.dtypes import FLOAT_DTYPES
 from conformance import check, tolerance
 from conformance import strategies as cs
 from conformance.cases import features_of
-from conformance.cases.layers_core import (CASES, DEFAULT_WEIGHT_CASES, LOSS_CASES, LOSS_EDGES, REJECTED, ROUNDTRIP,
+from conformance.cases.layers_core import (GRADIENT_CASES, CASES, DEFAULT_WEIGHT_CASES, LOSS_CASES, LOSS_EDGES, REJECTED, ROUNDTRIP,
                                            SEED_PAGE, VARIANTS, input_configs)
 
 
@@ -126,3 +126,13 @@ def test_signature(spec, adapter, feature):
     same name, kind and default (reference/signatures.py); an extra argument is information
     (check.assert_signature)."""
     check.assert_signature(spec, adapter, feature)
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("feature", sorted(GRADIENT_CASES))
+@given(data=st.data())
+def test_gradients(spec, adapter, feature, dtype, data):
+    """The VJP of the layer's output for a drawn cotangent, to each floating input and each weight, against
+    reference/gradients/ (check.compare_gradients, tolerance.gradients): Dense (input, kernel, bias) and Activation. Nonzero,
+    finite inputs and weights (strategies.differentiable): no input on a kink."""
+    check.compare_gradients(spec, adapter, data.draw(GRADIENT_CASES[feature](dtype, spec.edition), label="case"))

@@ -41,7 +41,7 @@ from adapters.dtypes import FLOAT_DTYPES, to_dtype
 from conformance import check, stats, tolerance
 from conformance import strategies as cs
 from conformance.cases import features_of
-from conformance.cases.layers_dropout import (CASES, FEATURES, REJECTED, ROUNDTRIP, SEED_CELLS, STAT_CASES, VARIANTS,
+from conformance.cases.layers_dropout import (GRADIENT_CASES, CASES, FEATURES, REJECTED, ROUNDTRIP, SEED_CELLS, STAT_CASES, VARIANTS,
                                               edge_input, identity_cases, seed_case, stat_id, training_cases,
                                               varying_axes)
 from conformance.divergence import Divergence
@@ -204,3 +204,12 @@ def test_signature(spec, adapter, feature):
     same name, kind and default (reference/signatures.py); an extra argument is information
     (check.assert_signature)."""
     check.assert_signature(spec, adapter, feature)
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("feature", sorted(GRADIENT_CASES))
+@given(data=st.data())
+def test_gradients(spec, adapter, feature, dtype, data):
+    """In training, the VJP reuses the forward pass's mask: grad = g * (out != 0) / (1 - rate), with the
+    adapter's own output (check.assert_dropout_gradient); a mask redrawn for the backward pass fails."""
+    check.assert_dropout_gradient(spec, adapter, data.draw(GRADIENT_CASES[feature](dtype, spec.edition), label="case"))

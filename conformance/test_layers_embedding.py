@@ -39,7 +39,7 @@ from conformance import check, tolerance
 from conformance import strategies as cs
 from conformance.profiles import fewer
 from conformance.cases import features_of
-from conformance.cases.layers_embedding import (initial_weights_case, weighted_embedding_cases, DEFAULT_WEIGHT_CASES, FEATURE, INPUT_DIM, KERAS3_ONLY, OUT_OF_RANGE,
+from conformance.cases.layers_embedding import (GRADIENT_CASES, initial_weights_case, weighted_embedding_cases, DEFAULT_WEIGHT_CASES, FEATURE, INPUT_DIM, KERAS3_ONLY, OUT_OF_RANGE,
                                                 REJECTED, ROUNDTRIP_OPTIONS, TABLE, embedding_cases,
                                                 out_of_range_case)
 from conformance.divergence import recorder
@@ -175,3 +175,13 @@ def test_losses(spec, adapter, feature, dtype, data):
 def test_initial_weights(spec, adapter, feature):
     """Embedding(weights=table) called without weights: the rows of that table, exactly."""
     check.compare(spec, adapter, initial_weights_case(), tolerance.layers_embedding)
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("feature", sorted(GRADIENT_CASES))
+@given(data=st.data())
+def test_gradients(spec, adapter, feature, dtype, data):
+    """The VJP of the layer's output for a drawn cotangent, to each floating input and each weight, against
+    reference/gradients/ (check.compare_gradients, tolerance.gradients): Embedding to its table: repeated indices add their cotangent rows (a scatter-add), negative in-range ones wrap. Nonzero,
+    finite inputs and weights (strategies.differentiable): no input on a kink."""
+    check.compare_gradients(spec, adapter, data.draw(GRADIENT_CASES[feature](dtype, spec.edition), label="case"))

@@ -50,7 +50,7 @@ from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import check, tolerance
 from conformance.cases import features_of
-from conformance.cases.layers_locally_connected import (BASE, DEFAULT_WEIGHT_CASES, FEATURES, REJECTED,
+from conformance.cases.layers_locally_connected import (GRADIENT_CASES, BASE, DEFAULT_WEIGHT_CASES, FEATURES, REJECTED,
                                                         ROUNDTRIP_OPTIONS, input_shape_of, lc_cases, lc_configs,
                                                         reject_shape, REGULARIZERS)
 from conformance.profiles import fewer
@@ -157,3 +157,13 @@ def test_weight_losses(spec, adapter, feature, dtype, data):
     use_bias), each where its regularizer is set (check.assert_weight_losses)."""
     case = data.draw(weighted_layer_case(feature, dtype, REGULARIZERS), label="case")
     check.assert_weight_losses(spec, adapter, case)
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("feature", sorted(GRADIENT_CASES))
+@given(data=st.data())
+def test_gradients(spec, adapter, feature, dtype, data):
+    """The VJP of the layer's output for a drawn cotangent, to each floating input and each weight, against
+    reference/gradients/ (check.compare_gradients, tolerance.gradients): LocallyConnected1D/2D (input, unshared kernel, bias), through the activation. Nonzero,
+    finite inputs and weights (strategies.differentiable): no input on a kink."""
+    check.compare_gradients(spec, adapter, data.draw(GRADIENT_CASES[feature](dtype, spec.edition), label="case"))

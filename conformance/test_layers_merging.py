@@ -29,7 +29,7 @@ from adapters.dtypes import FLOAT_DTYPES
 from conformance import check, tolerance
 from conformance import strategies as cs
 from conformance.cases import features_of
-from conformance.cases.layers_merging import FEATURES, REJECTED, merge_cases, symbolic
+from conformance.cases.layers_merging import GRADIENT_CASES, FEATURES, REJECTED, merge_cases, symbolic
 from conformance.check import assert_masks, expect_rejection
 
 
@@ -88,3 +88,13 @@ def test_signature(spec, adapter, feature):
     same name, kind and default (reference/signatures.py); an extra argument is information
     (check.assert_signature)."""
     check.assert_signature(spec, adapter, feature)
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("feature", sorted(GRADIENT_CASES))
+@given(data=st.data())
+def test_gradients(spec, adapter, feature, dtype, data):
+    """The VJP of the layer's output for a drawn cotangent, to each floating input and each weight, against
+    reference/gradients/ (check.compare_gradients, tolerance.gradients): the merges: Add, Subtract, Multiply, Average, Concatenate, Dot (normalize=False), and Maximum/Minimum routed to the winner. Nonzero,
+    finite inputs and weights (strategies.differentiable): no input on a kink."""
+    check.compare_gradients(spec, adapter, data.draw(GRADIENT_CASES[feature](dtype, spec.edition), label="case"))

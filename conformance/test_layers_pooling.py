@@ -50,7 +50,7 @@ from adapters.dtypes import FLOAT_DTYPES
 from conformance import check
 from conformance import strategies as cs
 from conformance.cases import features_of
-from conformance.cases.layers_pooling import (FEATURES, KERAS3_ONLY, MASKED, MAX, POOLING, REJECTED,
+from conformance.cases.layers_pooling import (GRADIENT_CASES, FEATURES, KERAS3_ONLY, MASKED, MAX, POOLING, REJECTED,
                                               neg_inf_cases, pooling_cases, same_padding_cases)
 from conformance.check import assert_equal, assert_masks, expect_rejection, run_both
 from conformance.profiles import fewer
@@ -149,3 +149,13 @@ def test_signature(spec, adapter, feature):
     same name, kind and default (reference/signatures.py); an extra argument is information
     (check.assert_signature)."""
     check.assert_signature(spec, adapter, feature)
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("feature", sorted(GRADIENT_CASES))
+@given(data=st.data())
+def test_gradients(spec, adapter, feature, dtype, data):
+    """The VJP of the layer's output for a drawn cotangent, to each floating input and each weight, against
+    reference/gradients/ (check.compare_gradients, tolerance.gradients): pooling: max routed to the window's maximum (summed where windows overlap), average spread over each window's counted cells ("same" padding's excluded cells get none). Nonzero,
+    finite inputs and weights (strategies.differentiable): no input on a kink."""
+    check.compare_gradients(spec, adapter, data.draw(GRADIENT_CASES[feature](dtype, spec.edition), label="case"))

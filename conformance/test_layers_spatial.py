@@ -42,7 +42,7 @@ from adapters.dtypes import FLOAT_DTYPES
 from conformance import check, tolerance
 from conformance import strategies as cs
 from conformance.cases import features_of
-from conformance.cases.layers_spatial import (FEATURES, IMPLEMENTATION_DEFINED, KERAS2_IMPLEMENTATION_DEFINED,
+from conformance.cases.layers_spatial import (GRADIENT_CASES, FEATURES, IMPLEMENTATION_DEFINED, KERAS2_IMPLEMENTATION_DEFINED,
                                               KERAS3_ONLY, REJECTED, spatial_cases)
 from conformance.check import assert_masks, expect_rejection
 from conformance.profiles import fewer
@@ -155,3 +155,13 @@ def test_signature(spec, adapter, feature):
     same name, kind and default (reference/signatures.py); an extra argument is information
     (check.assert_signature)."""
     check.assert_signature(spec, adapter, feature)
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("feature", sorted(GRADIENT_CASES))
+@given(data=st.data())
+def test_gradients(spec, adapter, feature, dtype, data):
+    """The VJP of the layer's output for a drawn cotangent, to each floating input and each weight, against
+    reference/gradients/ (check.compare_gradients, tolerance.gradients): Cropping (cropped cells get 0), ZeroPadding (the padding's cotangent dropped), UpSampling (summed over copies; bilinear: the interpolation's adjoint). Nonzero,
+    finite inputs and weights (strategies.differentiable): no input on a kink."""
+    check.compare_gradients(spec, adapter, data.draw(GRADIENT_CASES[feature](dtype, spec.edition), label="case"))

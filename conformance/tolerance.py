@@ -52,6 +52,7 @@ import math
 
 import numpy as np
 
+from adapters.base import Case
 from adapters.dtypes import finfo
 from reference import activations as A
 
@@ -408,3 +409,87 @@ def layers_locally_connected(spec, case, expected):
 def layers_embedding(spec, case, expected):
     """(ulps, scales) of an Embedding lookup: exact (0 ULP), as a lookup copies rows (NaN for NaN)."""
     return 0, None
+
+
+# --- gradients ------------------------------------------------------------------------------------
+# An activation's derivative, as frameworks compute it, cancels an intermediate of about |g| times
+# this (sigmoid's and tanh's 1 - y; elu's y + alpha; selu's y + scale * alpha).
+def _derivative_cancels(name: str, config: dict) -> float:
+    return 1.0 + {"elu": abs(config.get("alpha", 1.0)), "selu": 1.7580993408473766}.get(name, 0.0)
+
+
+def gradients(spec, case, expected) -> dict:
+    """{"inputs[i]" or a weight's name: (ulps, scale)} of a ``grad`` case (check.compare_gradients).
+
+    - An activation: ``g * f'(x)`` is a few roundings, ``2 * ELEMENTWISE_ULPS``, with the scale
+      ``|g| * (1 + |alpha|)`` (the intermediate the derivative cancels: :func:`_derivative_cancels`);
+      softmax's ``y * (g - sum(g * y))`` sums its axis: ``reduction_ulps(n)`` at the scale
+      ``(|g| + sum|g| y) * (y + its forward cancellation scale)``.
+    - A layer: every gradient element is a sum over the output's elements of Jacobian entries
+      times the cotangent (dz, through the layer's activation), so it is within
+      ``reduction_ulps(outputs + inputs per sample + weights)`` (the backward sum, and the forward
+      sums it differentiates through) at the scale the same VJP has on |x|, |weights| and |dz|
+      (the linear layer's: each rounding is relative to partial sums bounded by it); a max's
+      routing keeps x as it is. Where the activation's derivative moves with z (tanh, elu), the
+      forward pass's error in z, ``allowed(z, reduction_ulps(n), |z| on |x|, |weights|)``, moves dz
+      by up to ``|f'(z ± err) - f'(z)| * |g|``, carried the same way and added to the scale.
+    Sound bounds (a worst-case sum of roundings): in float32 a wrong derivative of a few parts in
+    10^5 is caught; in float16 and bfloat16, with their 2^-10 and 2^-7 epsilons and the suite's small
+    shapes, errors of tens of percent."""
+    from reference.gradients import LAYERS, routing
+    from reference.gradients import activations as G
+
+    g = np.asarray(case.cotangent[0], np.float64)
+    eps = float(finfo(case.dtype).eps)
+    if case.area == "activations":
+        x = np.asarray(case.inputs[0], np.float64)
+        if case.name == "softmax":
+            axis = case.config.get("axis", -1)
+            y = A.softmax(x, axis=axis)
+            n = int(np.prod([x.shape[a] for a in np.atleast_1d(axis)]))
+            spread = np.abs(g) + np.sum(np.abs(g) * y, axis=axis if isinstance(axis, int) else tuple(axis), keepdims=True)
+            return {"inputs[0]": (reduction_ulps(n), spread * (y + cancellation_scale(case.feature, case.config, x)))}
+        return {"inputs[0]": (2 * ELEMENTWISE_ULPS, np.abs(g) * _derivative_cancels(case.name, case.config))}
+    routed = LAYERS.get(case.feature) is routing.routed
+    xs = [np.asarray(x, np.float64) if np.asarray(x).dtype.kind == "f" or np.asarray(x).dtype.name == "bfloat16"
+          else np.asarray(x) for x in case.inputs]
+    absolute = tuple(x if routed or e is None else np.abs(x) for x, e in zip(xs, expected.inputs))  # not indices
+    weights = {k: np.abs(np.asarray(w, np.float64)) for k, w in (case.weights or {}).items()}
+    terms = g.size + (xs[0].size // max(xs[0].shape[0], 1) if xs[0].ndim else 1) + sum(w.size for w in weights.values())
+    ulps = reduction_ulps(terms)
+    act = case.config.get("activation") or "linear"
+    linear = {**case.config, "activation": "linear"} if "activation" in case.config else dict(case.config)
+    dz, dz_err = np.abs(g), np.zeros_like(g)
+    if act != "linear" and case.feature != "layers.Activation":
+        signed = {k: np.asarray(w, np.float64) for k, w in (case.weights or {}).items()}
+        layer = spec.build(case.feature, linear)
+        z = layer(xs[0] if len(xs) == 1 else xs, weights=signed or None)
+        zmag = layer(absolute[0] if len(xs) == 1 else list(absolute), weights=weights or None)
+        z_err = allowed(z, case.dtype, ulps, zmag)
+        with np.errstate(over="ignore", invalid="ignore"):
+            d0 = G.VJPS[act](z, g, edition=spec.edition)
+            moved = np.maximum(np.abs(G.VJPS[act](z + z_err, g, edition=spec.edition) - d0),
+                               np.abs(G.VJPS[act](z - z_err, g, edition=spec.edition) - d0))
+        dz = np.abs(d0)
+        dz_err = np.nan_to_num(moved, posinf=0.0) + np.abs(g) * eps * ELEMENTWISE_ULPS * _derivative_cancels(act, {})
+    elif case.feature == "layers.Activation":
+        linear, dz = {"activation": "linear"}, np.abs(G.VJPS[act](xs[0], g, edition=spec.edition))
+        dz_err = np.abs(g) * eps * ELEMENTWISE_ULPS * _derivative_cancels(act, {})
+        if act == "softmax":
+            ulps = reduction_ulps(terms + xs[0].shape[-1])
+            dz_err = dz_err + np.abs(g) * A.softmax(xs[0]) * xs[0].shape[-1] * eps * (1 + np.abs(xs[0]))
+
+    def vjp_on(h):
+        c = Case(case.feature, "grad", linear, absolute, dtype=case.dtype, weights=weights or None,
+                 training=case.training, cotangent=(h,))
+        return spec.run(c)
+
+    # A VJP is linear in the cotangent but for ActivityRegularization's added penalty: taken off the error's.
+    scale, err, base = vjp_on(dz), vjp_on(dz_err), vjp_on(np.zeros_like(g))
+    out = {}
+    for i, (s, e, b) in enumerate(zip(scale.inputs, err.inputs, base.inputs)):
+        if s is not None:
+            out[f"inputs[{i}]"] = (ulps, np.abs(s) + np.abs(e - b) / (eps * ulps))
+    for k in scale.weights:
+        out[k] = (ulps, np.abs(scale.weights[k]) + np.abs(err.weights[k] - base.weights[k]) / (eps * ulps))
+    return out

@@ -17,6 +17,7 @@ conformance/test_layers_convolution.py).
 
 from __future__ import annotations
 
+import functools
 import numpy as np
 from hypothesis import Phase, settings
 from hypothesis import strategies as st
@@ -311,3 +312,8 @@ SEED_PAGE = {
         cs.PageExample("layers.Conv2D", {"filters": 64, "kernel_size": (3, 3), "padding": "same",
                                          "data_format": "channels_first"}, (None, 3, 32, 32), (None, 64, 32, 32)),
 }
+
+
+# The gradient checks' cases (conformance/check.py compare_gradients): feature -> (dtype, edition) -> grad cases.
+GRADIENT_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.differentiable(conv_cases(f, dtype, edition=edition)))
+                  for f in FEATURES}

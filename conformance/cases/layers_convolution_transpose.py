@@ -16,6 +16,7 @@ conformance/test_layers_convolution_transpose.py).
 
 from __future__ import annotations
 
+import functools
 import math
 
 from hypothesis import Phase, settings
@@ -160,3 +161,7 @@ for _f, _config, _shape in DEFAULT_WEIGHT_CASES:
 # --- weight losses -----------------------------------------------------------------------------
 # By config key in weight order (Keras' losses order).
 WEIGHT_REGULARIZERS = {f: ("kernel_regularizer", "bias_regularizer", "activity_regularizer") for f in FEATURES}
+
+
+# The gradient checks' cases (conformance/check.py compare_gradients): feature -> (dtype, edition) -> grad cases.
+GRADIENT_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.differentiable(convt_cases(f, dtype))) for f in FEATURES}

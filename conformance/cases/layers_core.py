@@ -214,3 +214,8 @@ def dense_loss_edges(dtype):
 
 LOSS_CASES = {"layers.Dense": dense_losses}
 LOSS_EDGES = {"layers.Dense": dense_loss_edges}
+
+
+# The gradient checks' cases (conformance/check.py compare_gradients): feature -> (dtype, edition) -> grad cases.
+GRADIENT_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.differentiable(CASES[f](dtype)))
+                  for f in ("layers.Dense", "layers.Activation")}  # Lambda: its function is the user's

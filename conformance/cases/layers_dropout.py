@@ -259,3 +259,9 @@ ROUNDTRIP = [(f, "generated") for f in FEATURES] + [
     ("layers.Dropout", "noise_shape, seeded, in training"),
     ("layers.SpatialDropout2D", "data_format in mixed case, seeded, in training"),
     ("layers.SpatialDropout3D", "seeded, in training")]
+
+
+# The gradient checks' cases (conformance/check.py compare_gradients): feature -> (dtype, edition) -> grad cases.
+# Training only: at inference a dropout layer is the identity (layers_reshaping's kind of VJP).
+GRADIENT_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.differentiable(training_cases(f, dtype)))
+                  for f in FEATURES}

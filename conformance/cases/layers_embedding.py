@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 from hypothesis import strategies as st
@@ -149,3 +150,8 @@ DEFAULT_WEIGHT_CASES = [({"input_dim": 600, "output_dim": 600}, (4, 7)),
                         ({"input_dim": 600, "output_dim": 600, "embeddings_initializer": "random_normal"}, (4, 7))]
 for _config, _ in DEFAULT_WEIGHT_CASES:
     assert _config["input_dim"] * _config["output_dim"] >= stats.ks_sample_size()
+
+
+# The gradient checks' cases (conformance/check.py compare_gradients): feature -> (dtype, edition) -> grad cases.
+GRADIENT_CASES = {FEATURE: functools.cache(lambda dtype, edition: cs.differentiable(embedding_cases(dtype, edition),
+                                                                                  keep_inputs=True))}  # indices

@@ -14,6 +14,7 @@ here are built in it.
 
 from __future__ import annotations
 
+import functools
 import numpy as np
 from hypothesis import strategies as st
 
@@ -145,3 +146,7 @@ for _feature, _config, _shape in DEFAULT_WEIGHT_CASES:
 
 # --- weight losses: the regularizer keys strategies.weighted_layer_case draws, in Keras' losses order.
 REGULARIZERS = ("kernel_regularizer", "bias_regularizer", "activity_regularizer")
+
+
+# The gradient checks' cases (conformance/check.py compare_gradients): feature -> (dtype, edition) -> grad cases.
+GRADIENT_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.differentiable(lc_cases(f, dtype))) for f in FEATURES}

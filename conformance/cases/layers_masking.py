@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 
@@ -103,3 +104,22 @@ def cast_case(value, dtype):
 # --- config round trip (Masking rejects nothing: its spec lists no errors) ------------------------
 VARIANTS = {"generated": cs.roundtrip_variant()}
 ROUNDTRIP = [("layers.Masking", "generated")]
+
+
+# The gradient checks' cases (conformance/check.py compare_gradients): feature -> (dtype, edition) -> grad cases.
+@functools.cache
+def gradient_cases(dtype: str, edition: str):
+    """Masking of nonzero inputs (rank 3) with some timesteps set to the mask value: those carry no gradient."""
+    @st.composite
+    def strategy(draw):
+        case = draw(cs.differentiable(CASES["layers.Masking"](dtype)), label="case")
+        x = np.array(case.inputs[0], copy=True)
+        if x.ndim >= 2:
+            masked = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="masked_seed")).random(x.shape[:-1]) < 0.4
+            x[masked] = case.config.get("mask_value", 0.0)
+        return dataclasses.replace(case, inputs=(x,))
+
+    return strategy()
+
+
+GRADIENT_CASES = {"layers.Masking": functools.partial(gradient_cases)}

@@ -13,6 +13,7 @@ cases, REJECTED (invalid configs and inputs).
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -241,3 +242,8 @@ REJECTED = {f: (_pool_rejects(f) if f in POOLING else _global_rejects(f)) for f 
 # length <= 0; its AveragePooling has a default pool_size.
 KERAS3_ONLY = ("padding causal, symbolic", "pool larger than the input (valid), symbolic",
                "pool larger than the input along one axis, symbolic", "pool_size missing")
+
+
+# The gradient checks' cases (conformance/check.py compare_gradients): feature -> (dtype, edition) -> grad cases.
+GRADIENT_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.differentiable(pooling_cases(f, dtype)))
+                  for f in FEATURES}

@@ -71,3 +71,7 @@ def loss_edges(dtype):
 
 LOSS_CASES = {"layers.ActivityRegularization": activity_regularization_losses}
 LOSS_EDGES = {"layers.ActivityRegularization": loss_edges}
+
+
+# The gradient checks' cases (conformance/check.py compare_gradients): feature -> (dtype, edition) -> grad cases.
+GRADIENT_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.differentiable(CASES[f](dtype))) for f in CASES}

@@ -143,3 +143,7 @@ REJECTED = {
 VARIANTS = {"generated": cs.roundtrip_variant(),
             "data_format in mixed case": cs.roundtrip_variant(cs.MIXED_CASE_DATA_FORMATS)}
 ROUNDTRIP = [(f, "generated") for f in sorted(CASES)] + [("layers.Flatten", "data_format in mixed case")]
+
+
+# The gradient checks' cases (conformance/check.py compare_gradients): feature -> (dtype, edition) -> grad cases.
+GRADIENT_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.differentiable(CASES[f](dtype))) for f in CASES}

@@ -12,6 +12,7 @@ to the backend).
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -245,3 +246,8 @@ IMPLEMENTATION_DEFINED = {
         "layers.UpSampling2D", "call", {"size": 2, "interpolation": "bilinear"},
         (np.array([[[[1.0], [np.inf]], [[np.nan], [-2.0]]]], dtype=np.float32),)),
 }
+
+
+# The gradient checks' cases (conformance/check.py compare_gradients): feature -> (dtype, edition) -> grad cases.
+GRADIENT_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.differentiable(spatial_cases(f, dtype, edition=edition)))
+                  for f in FEATURES}
