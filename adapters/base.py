@@ -19,7 +19,10 @@ one per kind of case (``Case.op``):
   ``sum(cotangent * output) + sum(layer.losses)`` (a training loss's terms) with respect to each
   floating input and each trainable weight.
   ``None`` (the default) says the adapter has no gradients, and the gradient checks are
-  ``unsupported``.
+  ``unsupported``;
+- ``train`` (optional): one step of ``keras.optimizers.SGD(case.learning_rate)`` on that loss for
+  a layer built with the case's config (regularizers, constraints) and weights: the trainable
+  weights after it, by name (``None``: the training-step checks are unsupported).
 
 Layer configs are Keras 3's constructor keywords; a Lambda's ``function``,
 ``output_shape`` (when a function) and ``mask`` (when a function) are names from
@@ -44,7 +47,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-OPS = ("call", "sample", "shape", "roundtrip", "resolve", "grad")
+OPS = ("call", "sample", "shape", "roundtrip", "resolve", "grad", "train")
 # Execution modes (``--mode``): ``eager`` runs each call as written; ``graph`` traces it into a graph
 # first (tf.function), the batch dimension unknown; ``jit`` compiles it (XLA: tf.function(jit_compile=True),
 # jax.jit). Only ``call`` is compiled: Keras builds weights, configs and shapes eagerly in every mode.
@@ -65,7 +68,8 @@ class Case:
     shape an initializer fills (for a layer: its input shape); ``identifier`` the
     string ``resolve`` looks up. Layers only: ``weights`` by name (``kernel``,
     ``bias``), ``training``, and the boolean ``mask`` the first input carries (a list: one mask
-    or None per input). ``grad`` only: ``cotangent``, one array per output, of its shape and dtype.
+    or None per input). ``grad`` and ``train``: ``cotangent``, one array per output, of its shape and
+    dtype; ``train``: ``learning_rate``.
     """
 
     feature: str
@@ -79,6 +83,7 @@ class Case:
     training: bool = False
     mask: Any = None
     cotangent: tuple = ()
+    learning_rate: float | None = None
 
     def __post_init__(self):
         if self.op not in OPS:
@@ -259,6 +264,10 @@ class Adapter(abc.ABC):
 
     def grad(self, case: Case) -> Gradients | None:
         """The VJP of ``case`` (a ``call`` with ``cotangent``); ``None``: the adapter has no gradients."""
+        return None
+
+    def train(self, case: Case) -> dict | None:
+        """The weights after one SGD step (``case.learning_rate``); ``None``: the adapter cannot train."""
         return None
 
     def signature(self, feature: str) -> dict | None:

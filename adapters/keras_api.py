@@ -168,6 +168,33 @@ class KerasAPIAdapter(Adapter):
 
         return self._framework(run)
 
+    def train(self, case):
+        """One step of ``keras.optimizers.SGD(case.learning_rate)``'s ``apply_gradients`` on the gradients of
+        ``sum(cotangent * outputs) + sum(layer.losses)`` (``_vjp``): the optimizer updates each trainable
+        weight and then applies its constraint, as ``fit`` does. Eager in every mode."""
+        def run():
+            xs = [np.asarray(x) for x in case.inputs]
+            layer = self._object(case)
+            self._prepare(case, layer, xs)
+            forward = self._loss_terms(case, layer)
+            _, _, dws = self._vjp(forward, xs, layer, list(case.cotangent) + [np.ones((), np.float32)])
+            optimizer = self.keras.optimizers.SGD(learning_rate=case.learning_rate)
+            optimizer.apply_gradients(list(zip(dws, layer.trainable_weights)))
+            return {self._weight_name(v): self._numpy(v) for v in layer.trainable_weights}
+
+        return self._framework(run)
+
+    @staticmethod
+    def _loss_terms(case, layer):
+        """``forward(*tensors)``: the layer's outputs, then sum(layer.losses) when it has any (ActivityRegularization's,
+        the weight regularizers')."""
+        def forward(*ts):
+            y = layer(list(ts) if len(ts) > 1 else ts[0], training=case.training)
+            losses = list(layer.losses)
+            return (list(y) if isinstance(y, (list, tuple)) else [y]) + ([sum(losses)] if losses else [])
+
+        return forward
+
     def grad(self, case):
         """The framework's VJP (``_vjp``) of ``sum(cotangent * outputs) + sum(layer.losses)``: the losses enter as
         they enter a training loss (ActivityRegularization's penalty). Eager in every mode; no mask."""
@@ -178,14 +205,8 @@ class KerasAPIAdapter(Adapter):
                 forward = lambda x: [fn(x, **config)]  # noqa: E731
             else:
                 layer = self._object(case)
-                if case.weights is None:  # the weights exist before the differentiated call
-                    self._build_for(layer, xs)
-                self._prepare(case, layer, xs)
-
-                def forward(*ts):  # the outputs, then sum(layer.losses) (ActivityRegularization's) when there are any
-                    y = layer(list(ts) if len(ts) > 1 else ts[0], training=case.training)
-                    losses = list(layer.losses)
-                    return (list(y) if isinstance(y, (list, tuple)) else [y]) + ([sum(losses)] if losses else [])
+                self._prepare(case, layer, xs)  # a case with weights builds the layer before the differentiated call
+                forward = self._loss_terms(case, layer)
 
             n = len(case.cotangent)
             ys, dxs, dws = self._vjp(forward, xs, layer, list(case.cotangent) + [np.ones((), np.float32)])

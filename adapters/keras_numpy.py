@@ -37,6 +37,10 @@ class KerasNumpyAdapter(Keras3Adapter):
         """None: Keras' NumPy backend has no autodiff (it cannot train), so the gradient checks are unsupported."""
         return None
 
+    def train(self, case):
+        """None: no autodiff, no training step (unsupported)."""
+        return None
+
     def _argument_errors(self):
         return (ValueError, TypeError, IndexError)
 

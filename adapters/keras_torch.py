@@ -81,8 +81,10 @@ class KerasTorchAdapter(Keras3Adapter):
         params = [v.value for v in layer.trainable_variables] if layer is not None else []
         ys = fn(*tensors)
         sources = [tensors[i] for i in floating] + params
-        grads = torch.autograd.grad(ys, sources, grad_outputs=[self._tensor(c).to(y.dtype) for c, y in zip(cotangents, ys)],
-                                    allow_unused=True)
+        # An output that depends on no source (a zero activity penalty) has no graph: autograd refuses it.
+        pairs = [(y, self._tensor(c).to(y.dtype)) for c, y in zip(cotangents, ys) if y.requires_grad]
+        grads = torch.autograd.grad([y for y, _ in pairs], sources, grad_outputs=[c for _, c in pairs],
+                                    allow_unused=True) if pairs else [None] * len(sources)
         grads = [torch.zeros_like(s) if g is None else g for s, g in zip(sources, grads)]
         found = dict(zip(floating, grads))
         return [y.detach() for y in ys], [found.get(i) for i in range(len(tensors))], grads[len(floating):]

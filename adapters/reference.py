@@ -127,10 +127,23 @@ class ReferenceAdapter(Adapter):
             with np.errstate(over="ignore"):
                 overflow = ~np.isfinite(to_dtype(outputs[0], case.dtype).astype(np.float64))
             out["undefined"]["inputs[0]"] = out["undefined"]["inputs[0]"] | overflow
+        if layer is not None:  # the weight regularizers' terms of sum(layer.losses)
+            from reference.gradients import training
+
+            for k, p in self._spec(training.penalties, layer, dict(case.weights or {})).items():
+                out[k] = out[k] + p
         floats = [is_float(np.asarray(v).dtype) for v in case.inputs]
         return Gradients(outputs, [None if d is None or not f else self._round(d, case.dtype)
                                   for d, f in zip(out["inputs"], floats)],
                          {k: self._round(out[k], case.dtype) for k in weights}, out["undefined"])
+
+    def train(self, case):
+        """The spec's SGD step (reference/gradients/training.py) on the spec's gradients."""
+        from reference.gradients import training
+
+        grads = self.grad(dataclasses.replace(case, op="grad"))
+        new = self._spec(training.sgd_step, self._build(case), dict(case.weights), grads.weights, case.learning_rate)
+        return {k: self._round(v, case.dtype) for k, v in new.items()}
 
     def sample(self, case):
         if case.area != "layers":

@@ -46,8 +46,9 @@ def label(case) -> str:
                 "shape": f"{case.feature}({cfg}).compute_output_shape({case.shape})",
                 "roundtrip": f"from_config(get_config({case.feature}({cfg})))",
                 "resolve": f"{case.area}.get({case.identifier!r})",
-                "grad": f"grad of sum(g * {case.feature}({cfg})({args}))"}[case.op]
-        return f"{what}, {case.dtype}" if case.op in ("call", "sample", "grad") else what
+                "grad": f"grad of sum(g * {case.feature}({cfg})({args}))",
+                "train": f"SGD({case.learning_rate}) step on sum(g * {case.feature}({cfg})({args})) + losses"}[case.op]
+        return f"{what}, {case.dtype}" if case.op in ("call", "sample", "grad", "train") else what
     what = {"call": f"{case.feature}({'x, ' if case.inputs else ''}{cfg})",
             "grad": f"grad of sum(g * {case.feature}(x{', ' + cfg if cfg else ''}))",
             "sample": f"{case.feature}({cfg})(shape={case.shape})",
@@ -1094,3 +1095,23 @@ def assert_dropout_gradient(spec, adapter, case):
     keep = np.asarray(actual.outputs[0], np.float64) != 0
     expected = np.asarray(case.cotangent[0], np.float64) * keep / (1.0 - rate)
     assert_close(actual.inputs[0], expected, case, adapter, ulps=tolerance.ELEMENTWISE_ULPS, name="grad[inputs[0]]")
+
+
+def compare_training_step(spec, adapter, case):
+    """The weights after one SGD step (``train``) against the spec's (reference/gradients/training.py):
+    ``w' = constraint(w - lr * (dL/dw + d penalty/dw))``, under ``tolerance.training_step``. Catches
+    a constraint never applied or applied before the update, and a penalty missing from the
+    gradient. An adapter that cannot train (``train`` returns None) makes the check unsupported."""
+    _gradients_supported(adapter)
+    case = with_cotangent(spec, case)
+    result = run_both(spec, adapter, case)
+    if result is None:
+        return
+    expected, actual = result
+    if actual is None:
+        raise Unsupported(f"adapter {adapter.name!r} cannot train (its Adapter.train returns None)")
+    assert_equal(sorted(actual), sorted(expected), case, adapter, "the weights trained")
+    tolerances = tolerance.training_step(spec, case, expected)
+    for k in sorted(expected):
+        ulps, scale = tolerances[k]
+        assert_close(actual[k], expected[k], case, adapter, ulps=ulps, scale=scale, name=f"trained[{k}]")

@@ -332,3 +332,25 @@ def differentiable(draw, cases, inputs=GRADIENT_INPUTS, keep_inputs=False):
 
     weights = case.weights and {k: nonzero(r, np.shape(w), case.dtype, GRADIENT_WEIGHTS) for k, w in case.weights.items()}
     return dataclasses.replace(case, op="grad", inputs=tuple(refill(x) for x in case.inputs), weights=weights, mask=None)
+
+
+LEARNING_RATES = (0.01, 0.1, 0.5, 1.0)
+
+
+@st.composite
+def trainable(draw, cases):
+    """A ``train`` case from a grad case of ``cases`` (a layer with weights): each weight gets a
+    regularizer and a constraint drawn from REGULARIZERS and CONSTRAINTS (None included), named as
+    the layer's config names them (a depthwise kernel's ``depthwise_regularizer``), and a learning
+    rate from LEARNING_RATES."""
+    case = draw(cases, label="case")
+    cls = reference.get_feature(case.feature).obj
+    config = dict(case.config)
+    for w in case.weights:
+        reg = next((r for n, _, r in getattr(cls, "kernel_weights", ()) if n == w), f"{w}_regularizer")
+        for key, choices in ((reg, REGULARIZERS), (reg.replace("_regularizer", "_constraint"), CONSTRAINTS)):
+            value = draw(st.sampled_from(choices), label=key)
+            if value is not None:
+                config[key] = value
+    return dataclasses.replace(case, op="train", config=config,
+                               learning_rate=draw(st.sampled_from(LEARNING_RATES), label="learning_rate"))

@@ -40,7 +40,7 @@ from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import check, tolerance
 from conformance.cases import features_of
-from conformance.cases.layers_convolution_transpose import (GRADIENT_CASES, DEFAULT_WEIGHT_CASES, FEATURES, FEW, FORMS,
+from conformance.cases.layers_convolution_transpose import (GRADIENT_CASES, TRAINING_CASES, DEFAULT_WEIGHT_CASES, FEATURES, FEW, FORMS,
                                                             FORMS_SETTINGS, REJECTED, ROUNDTRIP_OPTIONS,
                                                             WEIGHT_REGULARIZERS, convt_cases, convt_configs,
                                                             rank_of, rejected_rows)
@@ -169,3 +169,13 @@ def test_gradients(spec, adapter, feature, dtype, data):
     reference/gradients/ (check.compare_gradients, tolerance.gradients): the transposed convolutions (input, kernel, bias): the adjoint of the scatter. Nonzero,
     finite inputs and weights (strategies.differentiable): no input on a kink."""
     check.compare_gradients(spec, adapter, data.draw(GRADIENT_CASES[feature](dtype, spec.edition), label="case"))
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("feature", sorted(TRAINING_CASES))
+@given(data=st.data())
+def test_training_step(spec, adapter, feature, dtype, data):
+    """One SGD step (drawn learning rate) on sum(g * y) + sum(layer.losses) with a drawn regularizer and
+    constraint on each weight: w' = constraint(w - lr * (dL/dw + d penalty/dw)), the regularizer in the
+    loss and the constraint a projection after the update (check.compare_training_step)."""
+    check.compare_training_step(spec, adapter, data.draw(TRAINING_CASES[feature](dtype, spec.edition), label="case"))

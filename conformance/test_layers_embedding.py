@@ -39,7 +39,7 @@ from conformance import check, tolerance
 from conformance import strategies as cs
 from conformance.profiles import fewer
 from conformance.cases import features_of
-from conformance.cases.layers_embedding import (GRADIENT_CASES, initial_weights_case, weighted_embedding_cases, DEFAULT_WEIGHT_CASES, FEATURE, INPUT_DIM, KERAS3_ONLY, OUT_OF_RANGE,
+from conformance.cases.layers_embedding import (GRADIENT_CASES, TRAINING_CASES, initial_weights_case, weighted_embedding_cases, DEFAULT_WEIGHT_CASES, FEATURE, INPUT_DIM, KERAS3_ONLY, OUT_OF_RANGE,
                                                 REJECTED, ROUNDTRIP_OPTIONS, TABLE, embedding_cases,
                                                 out_of_range_case)
 from conformance.divergence import recorder
@@ -185,3 +185,13 @@ def test_gradients(spec, adapter, feature, dtype, data):
     reference/gradients/ (check.compare_gradients, tolerance.gradients): Embedding to its table: repeated indices add their cotangent rows (a scatter-add), negative in-range ones wrap. Nonzero,
     finite inputs and weights (strategies.differentiable): no input on a kink."""
     check.compare_gradients(spec, adapter, data.draw(GRADIENT_CASES[feature](dtype, spec.edition), label="case"))
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("feature", sorted(TRAINING_CASES))
+@given(data=st.data())
+def test_training_step(spec, adapter, feature, dtype, data):
+    """One SGD step (drawn learning rate) on sum(g * y) + sum(layer.losses) with a drawn regularizer and
+    constraint on each weight: w' = constraint(w - lr * (dL/dw + d penalty/dw)), the regularizer in the
+    loss and the constraint a projection after the update (check.compare_training_step)."""
+    check.compare_training_step(spec, adapter, data.draw(TRAINING_CASES[feature](dtype, spec.edition), label="case"))

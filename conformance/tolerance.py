@@ -493,3 +493,27 @@ def gradients(spec, case, expected) -> dict:
     for k in scale.weights:
         out[k] = (ulps, np.abs(scale.weights[k]) + np.abs(err.weights[k] - base.weights[k]) / (eps * ulps))
     return out
+
+
+def training_step(spec, case, expected) -> dict:
+    """{weight: (ulps, scale)} of the weights after one SGD step: ``w - lr * grad`` carries the
+    gradient's error (:func:`gradients`, times lr) and two roundings at |w| + lr |grad|; a norm
+    constraint then rescales each element by up to F = max(1, |w'| / |w - lr grad|) (a slice whose
+    norm is near 0 has no well-defined direction: its elements are left free) and sums the weight's
+    squares (a reduction over it)."""
+    import dataclasses
+
+    grad_case = dataclasses.replace(case, op="grad")
+    grads = spec.run(grad_case)
+    per_grad = gradients(spec, grad_case, grads)
+    lr = case.learning_rate
+    out = {}
+    for k, new in expected.items():
+        w = np.abs(np.asarray(case.weights[k], np.float64))
+        ulps_g, scale_g = per_grad[k]
+        updated = np.abs(w - lr * np.asarray(grads.weights[k], np.float64))
+        with np.errstate(divide="ignore", invalid="ignore"):  # per element: a slice of norm ~0 rescaled far up
+            factor = np.nan_to_num(np.maximum(1.0, np.abs(np.asarray(new, np.float64)) / updated), nan=1.0, posinf=1e300)
+        ulps = reduction_ulps(ulps_g + w.size)
+        out[k] = (ulps, factor * (w + lr * (np.abs(grads.weights[k]) + np.asarray(scale_g) * ulps_g / ulps)))
+    return out

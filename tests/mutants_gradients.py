@@ -12,7 +12,8 @@ import numpy as np
 
 import reference
 from adapters.dtypes import to_dtype
-from reference.gradients import affine
+from adapters.reference import ReferenceAdapter
+from reference.gradients import affine, training
 from tests.mutants import Mutant
 
 
@@ -25,7 +26,35 @@ class GradientMutant(Mutant):
     def grad(self, case):
         grads = super().grad(case)
         fix = self.patches.get(case.feature)
-        return fix(self, case, grads) if fix else grads
+        return fix(self, case, grads) if fix and case.op == "grad" else grads
+
+
+class StepMutant(GradientMutant):
+    """The reference, its SGD step replaced by ``patches[feature](adapter, case) -> weights``."""
+
+    def grad(self, case):
+        return ReferenceAdapter.grad(self, case)
+
+    def train(self, case):
+        fix = self.patches.get(case.feature)
+        return fix(self, case) if fix else super().train(case)
+
+
+def _step(adapter, case, *, penalties=True, constrain="after"):
+    """w' = constraint(w - lr * grad) as the spec says, or with the penalties left out of grad, or the
+    constraint applied before the update, or never."""
+    layer = adapter._build(case)
+    grads = ReferenceAdapter.grad(adapter, dataclasses.replace(case, op="grad")).weights
+    if not penalties:
+        grads = {k: g - training.penalties(layer, dict(case.weights)).get(k, 0.0) for k, g in grads.items()}
+    out = {}
+    for k, w in case.weights.items():
+        c = training.constraint_of(layer, k) or (lambda v: v)
+        w = np.asarray(c(w) if constrain == "before" else w, np.float64)
+        lr = float(np.float32(case.learning_rate))
+        new = (w - lr * np.asarray(grads[k], np.float64)).astype(np.asarray(case.weights[k]).dtype)
+        out[k] = to_dtype(c(new) if constrain == "after" else new, case.dtype)
+    return out
 
 
 def _inputs(grads, *dx):
@@ -80,9 +109,9 @@ def _activity_penalty_left_out(adapter, case, grads):
     return _inputs(grads, to_dtype(case.cotangent[0], case.dtype))
 
 
-def _entry(feature, fix):
+def _entry(feature, fix, cls=GradientMutant, check="gradients"):
     from conformance.cases import family
-    return GradientMutant, {feature: fix}, family(feature), "gradients", feature
+    return cls, {feature: fix}, family(feature), check, feature
 
 
 MUTANTS = {
@@ -93,4 +122,10 @@ MUTANTS = {
     "grad_max_pool_spread": _entry("layers.MaxPooling2D", _max_pool_spread),
     "grad_masking_leaks": _entry("layers.Masking", _masking_leaks),
     "grad_activity_penalty_left_out": _entry("layers.ActivityRegularization", _activity_penalty_left_out),
+    "step_constraint_before_update": _entry("layers.Dense", lambda a, c: _step(a, c, constrain="before"), StepMutant,
+                                            "training_step"),
+    "step_constraint_never_applied": _entry("layers.Dense", lambda a, c: _step(a, c, constrain="never"), StepMutant,
+                                            "training_step"),
+    "step_penalty_left_out": _entry("layers.Conv2D", lambda a, c: _step(a, c, penalties=False), StepMutant,
+                                    "training_step"),
 }

@@ -317,3 +317,7 @@ SEED_PAGE = {
 # The gradient checks' cases (conformance/check.py compare_gradients): feature -> (dtype, edition) -> grad cases.
 GRADIENT_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.differentiable(conv_cases(f, dtype, edition=edition)))
                   for f in FEATURES}
+
+# The training-step check's cases (check.compare_training_step): each weight with a drawn regularizer and constraint.
+TRAINING_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.trainable(GRADIENT_CASES[f](dtype, edition)))
+                  for f in GRADIENT_CASES}

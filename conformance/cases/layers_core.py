@@ -219,3 +219,7 @@ LOSS_EDGES = {"layers.Dense": dense_loss_edges}
 # The gradient checks' cases (conformance/check.py compare_gradients): feature -> (dtype, edition) -> grad cases.
 GRADIENT_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.differentiable(CASES[f](dtype)))
                   for f in ("layers.Dense", "layers.Activation")}  # Lambda: its function is the user's
+
+# The training-step check's cases (check.compare_training_step): each weight with a drawn regularizer and constraint.
+TRAINING_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.trainable(GRADIENT_CASES[f](dtype, edition)))
+                  for f in ['layers.Dense']}

@@ -155,3 +155,7 @@ for _config, _ in DEFAULT_WEIGHT_CASES:
 # The gradient checks' cases (conformance/check.py compare_gradients): feature -> (dtype, edition) -> grad cases.
 GRADIENT_CASES = {FEATURE: functools.cache(lambda dtype, edition: cs.differentiable(embedding_cases(dtype, edition),
                                                                                   keep_inputs=True))}  # indices
+
+# The training-step check's cases (check.compare_training_step): each weight with a drawn regularizer and constraint.
+TRAINING_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.trainable(GRADIENT_CASES[f](dtype, edition)))
+                  for f in GRADIENT_CASES}

@@ -150,3 +150,7 @@ REGULARIZERS = ("kernel_regularizer", "bias_regularizer", "activity_regularizer"
 
 # The gradient checks' cases (conformance/check.py compare_gradients): feature -> (dtype, edition) -> grad cases.
 GRADIENT_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.differentiable(lc_cases(f, dtype))) for f in FEATURES}
+
+# The training-step check's cases (check.compare_training_step): each weight with a drawn regularizer and constraint.
+TRAINING_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.trainable(GRADIENT_CASES[f](dtype, edition)))
+                  for f in GRADIENT_CASES}
