@@ -499,11 +499,16 @@ def training_step(spec, case, expected) -> dict:
     """{weight: (ulps, scale)} of the weights after one SGD step: ``w - lr * grad`` carries the
     gradient's error (:func:`gradients`, times lr) and two roundings at |w| + lr |grad|; a norm
     constraint then rescales each element by up to F = max(1, |w'| / |w - lr grad|) (a slice whose
-    norm is near 0 has no well-defined direction: its elements are left free) and sums the weight's
-    squares (a reduction over it)."""
+    norm is near 0 has no well-defined direction: its elements are left free, as are those of a slice
+    whose sum of squares is below the dtype's smallest normal, which a framework computing in the dtype
+    flushes to a norm of 0: float16 UnitNorm of [3e-5] is 256, not 1) and sums the weight's squares (a
+    reduction over it)."""
     import dataclasses
 
+    from reference.gradients import training
+
     grad_case = dataclasses.replace(case, op="grad")
+    layer = spec.build(case.feature, case.config)
     grads = spec.run(grad_case)
     per_grad = gradients(spec, grad_case, grads)
     lr = case.learning_rate
@@ -514,6 +519,10 @@ def training_step(spec, case, expected) -> dict:
         updated = np.abs(w - lr * np.asarray(grads.weights[k], np.float64))
         with np.errstate(divide="ignore", invalid="ignore"):  # per element: a slice of norm ~0 rescaled far up
             factor = np.nan_to_num(np.maximum(1.0, np.abs(np.asarray(new, np.float64)) / updated), nan=1.0, posinf=1e300)
+        axis = getattr(training.constraint_of(layer, k), "axis", None)
+        if axis is not None:  # a norm constraint on a slice whose squares underflow the dtype: its norm is noise
+            sq = np.sum(updated ** 2, axis=tuple(np.atleast_1d(axis)), keepdims=True)
+            factor = np.where(np.broadcast_to(sq < float(finfo(case.dtype).smallest_normal), updated.shape), np.inf, factor)
         ulps = reduction_ulps(ulps_g + w.size)
         out[k] = (ulps, factor * (w + lr * (np.abs(grads.weights[k]) + np.asarray(scale_g) * ulps_g / ulps)))
     return out
