@@ -14,6 +14,7 @@ from conformance import strategies as cs
 from conformance.cases import features_of
 from conformance.cases.activations import ACTIVATIONS, GRADIENT_CASES, KINKS, REJECTED, REJECTED_KERAS2, config_strategy, edge_inputs
 from conformance.check import assert_equal, assert_roundtrip, expect_rejection, run_both
+from conformance.profiles import fewer
 from reference import KERAS2
 
 
@@ -73,6 +74,7 @@ def test_signature(spec, adapter, feature):
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("feature", ACTIVATIONS)
+@fewer(3)
 @given(data=st.data())
 def test_gradients(spec, adapter, feature, dtype, data):
     """The VJP g * f'(x) (softmax: y * (g - sum(g * y))) against reference/gradients/activations.py, for

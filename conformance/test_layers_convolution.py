@@ -54,6 +54,7 @@ from conformance.cases.layers_convolution import (GRADIENT_CASES, TRAINING_CASES
                                                   conv_configs, forms_of, reject_base, rejected_rows,
                                                   roundtrip_options, SEED_PAGE)
 from conformance.strategies import weighted_layer_case
+from conformance.profiles import fewer
 from reference.editions import KERAS2
 
 
@@ -177,6 +178,7 @@ def test_signature(spec, adapter, feature):
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("feature", sorted(GRADIENT_CASES))
+@fewer(3)
 @given(data=st.data())
 def test_gradients(spec, adapter, feature, dtype, data):
     """The VJP of the layer's output for a drawn cotangent, to each floating input and each weight, against
@@ -187,6 +189,7 @@ def test_gradients(spec, adapter, feature, dtype, data):
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("feature", sorted(TRAINING_CASES))
+@fewer(3)
 @given(data=st.data())
 def test_training_step(spec, adapter, feature, dtype, data):
     """One SGD step (drawn learning rate) on sum(g * y) + sum(layer.losses) with a drawn regularizer and

@@ -45,6 +45,7 @@ from conformance.cases.layers_convolution_transpose import (GRADIENT_CASES, TRAI
                                                             WEIGHT_REGULARIZERS, convt_cases, convt_configs,
                                                             rank_of, rejected_rows)
 from conformance.strategies import weighted_layer_case
+from conformance.profiles import fewer
 from reference.layers.convolution_transpose import consistent
 
 
@@ -163,6 +164,7 @@ def test_signature(spec, adapter, feature):
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("feature", sorted(GRADIENT_CASES))
+@fewer(3)
 @given(data=st.data())
 def test_gradients(spec, adapter, feature, dtype, data):
     """The VJP of the layer's output for a drawn cotangent, to each floating input and each weight, against
@@ -173,6 +175,7 @@ def test_gradients(spec, adapter, feature, dtype, data):
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("feature", sorted(TRAINING_CASES))
+@fewer(3)
 @given(data=st.data())
 def test_training_step(spec, adapter, feature, dtype, data):
     """One SGD step (drawn learning rate) on sum(g * y) + sum(layer.losses) with a drawn regularizer and

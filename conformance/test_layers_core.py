@@ -23,6 +23,7 @@ from conformance import strategies as cs
 from conformance.cases import features_of
 from conformance.cases.layers_core import (GRADIENT_CASES, TRAINING_CASES, CASES, DEFAULT_WEIGHT_CASES, LOSS_CASES, LOSS_EDGES, REJECTED, ROUNDTRIP,
                                            SEED_PAGE, VARIANTS, input_configs)
+from conformance.profiles import fewer
 
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
@@ -130,6 +131,7 @@ def test_signature(spec, adapter, feature):
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("feature", sorted(GRADIENT_CASES))
+@fewer(3)
 @given(data=st.data())
 def test_gradients(spec, adapter, feature, dtype, data):
     """The VJP of the layer's output for a drawn cotangent, to each floating input and each weight, against
@@ -140,6 +142,7 @@ def test_gradients(spec, adapter, feature, dtype, data):
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("feature", sorted(TRAINING_CASES))
+@fewer(3)
 @given(data=st.data())
 def test_training_step(spec, adapter, feature, dtype, data):
     """One SGD step (drawn learning rate) on sum(g * y) + sum(layer.losses) with a drawn regularizer and

@@ -45,6 +45,7 @@ from conformance.cases.layers_dropout import (GRADIENT_CASES, CASES, FEATURES, R
                                               edge_input, identity_cases, seed_case, stat_id, training_cases,
                                               varying_axes)
 from conformance.divergence import Divergence
+from conformance.profiles import fewer
 from reference.editions import KERAS2
 
 
@@ -208,6 +209,7 @@ def test_signature(spec, adapter, feature):
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("feature", sorted(GRADIENT_CASES))
+@fewer(3)
 @given(data=st.data())
 def test_gradients(spec, adapter, feature, dtype, data):
     """In training, the VJP reuses the forward pass's mask: grad = g * (out != 0) / (1 - rate), with the

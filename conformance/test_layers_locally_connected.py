@@ -161,6 +161,7 @@ def test_weight_losses(spec, adapter, feature, dtype, data):
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("feature", sorted(GRADIENT_CASES))
+@fewer(3)
 @given(data=st.data())
 def test_gradients(spec, adapter, feature, dtype, data):
     """The VJP of the layer's output for a drawn cotangent, to each floating input and each weight, against
@@ -171,6 +172,7 @@ def test_gradients(spec, adapter, feature, dtype, data):
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("feature", sorted(TRAINING_CASES))
+@fewer(3)
 @given(data=st.data())
 def test_training_step(spec, adapter, feature, dtype, data):
     """One SGD step (drawn learning rate) on sum(g * y) + sum(layer.losses) with a drawn regularizer and

@@ -31,6 +31,7 @@ from conformance import check, tolerance
 from conformance import strategies as cs
 from conformance.cases import features_of
 from conformance.cases.layers_masking import GRADIENT_CASES, CASES, CAST_VALUES, ROUNDTRIP, VARIANTS, cast_case, masking_case
+from conformance.profiles import fewer
 
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
@@ -112,6 +113,7 @@ def test_signature(spec, adapter, feature):
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("feature", sorted(GRADIENT_CASES))
+@fewer(3)
 @given(data=st.data())
 def test_gradients(spec, adapter, feature, dtype, data):
     """The VJP of the layer's output for a drawn cotangent, to each floating input and each weight, against

@@ -31,6 +31,7 @@ from conformance import strategies as cs
 from conformance.cases import features_of
 from conformance.cases.layers_merging import GRADIENT_CASES, FEATURES, REJECTED, merge_cases, symbolic
 from conformance.check import assert_masks, expect_rejection
+from conformance.profiles import fewer
 
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
@@ -92,6 +93,7 @@ def test_signature(spec, adapter, feature):
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("feature", sorted(GRADIENT_CASES))
+@fewer(3)
 @given(data=st.data())
 def test_gradients(spec, adapter, feature, dtype, data):
     """The VJP of the layer's output for a drawn cotangent, to each floating input and each weight, against

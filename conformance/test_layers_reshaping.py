@@ -18,6 +18,7 @@ from conformance import check, tolerance
 from conformance import strategies as cs
 from conformance.cases import features_of
 from conformance.cases.layers_reshaping import GRADIENT_CASES, CASES, REJECTED, ROUNDTRIP, SEED_PAGE, SHAPE_CASES, VARIANTS
+from conformance.profiles import fewer
 
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
@@ -84,6 +85,7 @@ def test_signature(spec, adapter, feature):
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("feature", sorted(GRADIENT_CASES))
+@fewer(3)
 @given(data=st.data())
 def test_gradients(spec, adapter, feature, dtype, data):
     """The VJP of the layer's output for a drawn cotangent, to each floating input and each weight, against

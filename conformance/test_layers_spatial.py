@@ -159,6 +159,7 @@ def test_signature(spec, adapter, feature):
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("feature", sorted(GRADIENT_CASES))
+@fewer(3)
 @given(data=st.data())
 def test_gradients(spec, adapter, feature, dtype, data):
     """The VJP of the layer's output for a drawn cotangent, to each floating input and each weight, against
