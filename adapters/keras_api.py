@@ -365,10 +365,14 @@ class KerasAPIAdapter(Adapter):
                         lines += self._snippet_mask(i, snippets.array(np.asarray(m, bool), "bool"))
             lines += [f"out = layer({xs}{', training=True' if case.training else ''})",
                       "print('losses:', [float(v) for v in layer.losses])"]
-        if case.op == "grad":
+        if case.op in ("grad", "train"):
             lines += [f"g{i} = {snippets.array(c, case.dtype)}" for i, c in enumerate(case.cotangent)]
             call = (f"{area}.{case.name}(x0{', ' + cfg if cfg else ''})" if case.area == "activations"
                     else f"layer({xs}{', training=True' if case.training else ''})")
             lines += self._snippet_grad(call, len(case.inputs), case.area == "layers")
+        if case.op == "train":
+            lines += [f"optimizer = {self.snippet_module}.optimizers.SGD(learning_rate={case.learning_rate!r})",
+                      f"optimizer.apply_gradients(zip(out[{len(case.inputs)}:], layer.trainable_weights))",
+                      f"out = {{{self.snippet_weight_key}: v.numpy() for v in layer.trainable_weights}}"]
         lines.append("print(out)")
         return snippets.program(self._snippet_imports(), lines)

@@ -1050,10 +1050,20 @@ def _gradient_pairs(expected, actual, case, adapter):
     return pairs + [(k, expected.weights[k], actual.weights[k]) for k in sorted(expected.weights)]
 
 
-def _gradients_supported(adapter) -> None:
+def run_backward(spec, adapter, case):
+    """run_both for a ``grad`` or ``train`` case, its cotangent added (:func:`with_cotangent`):
+    (that case, expected, actual), or None when both reject it. Unsupported under a mixed dtype policy (not in
+    the spec yet) and for an adapter whose ``grad``/``train`` returns None."""
     if policy_of(adapter) != "float32":
         raise Unsupported(f"gradients under --dtype-policy={policy_of(adapter)} are not in the spec yet (float32 only): "
                           "reference/gradients/ states no loss scaling or float32 accumulation")
+    case = with_cotangent(spec, case)
+    result = run_both(spec, adapter, case)
+    if result is None:
+        return None
+    if result[1] is None:
+        raise Unsupported(f"adapter {adapter.name!r} has no {case.op} (its Adapter.{case.op} returns None)")
+    return (case, *result)
 
 
 def compare_gradients(spec, adapter, case):
@@ -1061,14 +1071,10 @@ def compare_gradients(spec, adapter, case):
     and each trainable weight, under ``tolerance.gradients``. Elements the spec marks
     implementation-defined (a kink) are set aside, a value other than the spec's convention noted as
     information. An adapter without gradients (``grad`` returns None) makes the check unsupported."""
-    _gradients_supported(adapter)
-    case = with_cotangent(spec, case)
-    result = run_both(spec, adapter, case)
+    result = run_backward(spec, adapter, case)
     if result is None:
         return
-    expected, actual = result
-    if actual is None:
-        raise Unsupported(f"adapter {adapter.name!r} has no gradients (its Adapter.grad returns None)")
+    case, expected, actual = result
     tolerances = tolerance.gradients(spec, case, expected)
     for name, e, a in _gradient_pairs(expected, actual, case, adapter):
         undefined = expected.undefined.get(name)
@@ -1083,14 +1089,10 @@ def assert_dropout_gradient(spec, adapter, case):
     """A dropout layer's VJP in training reuses its forward pass's mask: with the adapter's own output
     ``out`` (masks differ between frameworks: the spec gives a distribution, not a draw),
     ``grad[inputs[0]] = g * (out != 0) / (1 - rate)`` (every input is nonzero), up to one rounding."""
-    _gradients_supported(adapter)
-    case = with_cotangent(spec, case)
-    result = run_both(spec, adapter, case)
+    result = run_backward(spec, adapter, case)
     if result is None:
         return
-    _, actual = result
-    if actual is None:
-        raise Unsupported(f"adapter {adapter.name!r} has no gradients (its Adapter.grad returns None)")
+    case, _, actual = result
     rate = case.config.get("rate", 0.5)
     keep = np.asarray(actual.outputs[0], np.float64) != 0
     expected = np.asarray(case.cotangent[0], np.float64) * keep / (1.0 - rate)
@@ -1102,14 +1104,10 @@ def compare_training_step(spec, adapter, case):
     ``w' = constraint(w - lr * (dL/dw + d penalty/dw))``, under ``tolerance.training_step``. Catches
     a constraint never applied or applied before the update, and a penalty missing from the
     gradient. An adapter that cannot train (``train`` returns None) makes the check unsupported."""
-    _gradients_supported(adapter)
-    case = with_cotangent(spec, case)
-    result = run_both(spec, adapter, case)
+    result = run_backward(spec, adapter, case)
     if result is None:
         return
-    expected, actual = result
-    if actual is None:
-        raise Unsupported(f"adapter {adapter.name!r} cannot train (its Adapter.train returns None)")
+    case, expected, actual = result
     assert_equal(sorted(actual), sorted(expected), case, adapter, "the weights trained")
     tolerances = tolerance.training_step(spec, case, expected)
     for k in sorted(expected):
