@@ -110,6 +110,17 @@ class KerasJaxAdapter(Keras3Adapter):
         found = dict(zip(floating, dxs))
         return ys, [found.get(i) for i in range(len(tensors))], list(dws)
 
+    def _snippet_grad(self, call, n_inputs, layer):
+        xs = ", ".join(f"x{i}" for i in range(n_inputs))
+        if not layer:
+            return ["import jax, jax.numpy as jnp", f"out = jax.grad(lambda x0: jnp.sum(g0 * {call}))(x0)"]
+        return ["import jax, jax.numpy as jnp",
+                "train, other = [v.value for v in layer.trainable_variables], [v.value for v in layer.non_trainable_variables]",
+                f"def loss(train, {xs}):",
+                f"    y, _ = layer.stateless_call(train, other, {xs if n_inputs == 1 else '[' + xs + ']'})",
+                "    return jnp.sum(g0 * y)  # + the activity penalty's terms, for ActivityRegularization",
+                f"out = jax.grad(loss, argnums=tuple(range({n_inputs + 1})))(train, {xs})"]
+
     def _argument_errors(self):
         return (ValueError, TypeError, IndexError)
 

@@ -89,6 +89,14 @@ class KerasTorchAdapter(Keras3Adapter):
         found = dict(zip(floating, grads))
         return [y.detach() for y in ys], [found.get(i) for i in range(len(tensors))], grads[len(floating):]
 
+    def _snippet_grad(self, call, n_inputs, layer):
+        xs = ", ".join(f"x{i}" for i in range(n_inputs))
+        weights = " + [v.value for v in layer.trainable_weights]" if layer else ""
+        return ["import torch", *(f"x{i} = torch.tensor(x{i}, requires_grad=True)" for i in range(n_inputs)),
+                f"y = {call}",
+                "loss = (torch.as_tensor(g0).to(y.dtype) * y).sum()" + (" + sum(layer.losses)" if layer else ""),
+                f"out = torch.autograd.grad(loss, [{xs}]{weights}, allow_unused=True)"]
+
     def _argument_errors(self):
         return (ValueError, TypeError, IndexError, RuntimeError)
 
