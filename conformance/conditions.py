@@ -158,10 +158,17 @@ def l1_factor_not_float32(case) -> bool:
     return _factor_not_float32(case, ("L1",))
 
 
+def nonneg_constraint(case) -> bool:
+    """Some weight of the layer has the NonNeg constraint (``*_constraint``: "non_neg", "NonNeg" or its
+    {"class_name", "config"} dict)."""
+    return any(k.endswith("_constraint") and (v.get("class_name") if isinstance(v, dict) else v) in ("non_neg", "NonNeg")
+               for k, v in case.config.items())
+
+
 CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, unequal_strides, bias_on_last_axis, kernel_exceeds_input,
                                       keepdims_none, keepdims_not_bool, padding_mixed_case, asymmetric_same_padding,
                                       truncated_normal, steep_negative_slope, regularizer_factor_not_float32,
-                                      l1_factor_not_float32)}
+                                      l1_factor_not_float32, nonneg_constraint)}
 
 
 def hold(names, case) -> bool:
