@@ -165,10 +165,27 @@ def nonneg_constraint(case) -> bool:
                for k, v in case.config.items())
 
 
+def unit_leading_torch_weight(case) -> bool:
+    """A kernel of more than one tap whose torch layout (out, in, *k) for a convolution, (in, out, *k)
+    for a transposed one, leads with a 1 while the other channel count is not 1: a convolution with
+    ``filters=1`` over several input channels, a transposed one from one input channel to several
+    filters (Keras' torch backend passes such a kernel as a permuted, non-contiguous view)."""
+    x = np.shape(case.inputs[0]) if case.inputs else ()
+    ks = case.config.get("kernel_size")
+    if len(x) < 3 or ks is None or "filters" not in case.config:
+        return False
+    channels = x[1] if str(case.config.get("data_format")).lower() == "channels_first" else x[-1]
+    taps = int(np.prod(_per_axis(ks, len(x) - 2)))
+    lead, other = ((channels, case.config["filters"]) if "Transpose" in case.feature
+                   else (case.config["filters"], channels))
+    return taps > 1 and lead == 1 and other > 1
+
+
 CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, unequal_strides, bias_on_last_axis, kernel_exceeds_input,
                                       keepdims_none, keepdims_not_bool, padding_mixed_case, asymmetric_same_padding,
                                       truncated_normal, steep_negative_slope, regularizer_factor_not_float32,
-                                      l1_factor_not_float32, nonneg_constraint)}
+                                      l1_factor_not_float32, nonneg_constraint,
+                                      unit_leading_torch_weight)}
 
 
 def hold(names, case) -> bool:
