@@ -40,5 +40,7 @@ def case_dict(case) -> dict:
             "identifier": case.identifier, "inputs": [array_summary(x) for x in case.inputs],
             **({"weights": {k: array_summary(v) for k, v in case.weights.items()}} if case.weights else {}),
             **({"training": True} if case.training else {}),
+            **({"cotangent": [array_summary(g) for g in case.cotangent]} if case.cotangent else {}),
+            **({"learning_rate": case.learning_rate} if case.learning_rate is not None else {}),
             **({"mask": [None if m is None else array_summary(m) for m in case.mask] if isinstance(case.mask, list)
                 else array_summary(case.mask)} if case.mask is not None else {})}
