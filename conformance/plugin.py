@@ -3,17 +3,17 @@
 Every check is a test item parametrized by ``feature``; its check name is the test function's name
 less ``test_``. Each item becomes one line of ``--report DIR/results.jsonl``.
 
-Loading: the repository's root ``conftest.py`` names this module in ``pytest_plugins``, so pytest
-registers every hook here itself (no hook is re-exported by hand, none can be left out). pytest
-supports ``pytest_plugins`` in the rootdir's conftest only: in ``conformance/conftest.py`` it
-would work for ``pytest conformance/`` but fail any run that reaches the suite during collection.
-A ``pytest11`` entry point was the other way; it would load the plugin into every pytest run of
-the environment (a user's own tests too), and only once the project is installed. The root
-conftest serves ``pytest tests/`` as well, so the plugin is inert unless ``--adapter`` is given:
-only then does ``pytest_configure`` start a :class:`ConformanceRun` (the run's state and the hooks
-that act on it), kept in ``config.stash`` and registered as a plugin of its own. Naming the suite
-without ``--adapter`` is a usage error. Another project can load the plugin with
-``-p conformance.plugin``.
+Loading: installed (a wheel, or the checkout's editable install), the plugin is registered through
+the ``pytest11`` entry point named ``conformance.plugin`` (pyproject.toml), in every pytest run of
+the environment: ``pytest --pyargs conformance --adapter=NAME`` runs the installed suite from any
+directory. From a checkout that is not installed, the repository's root ``conftest.py`` names this
+module in ``pytest_plugins`` (pytest supports that in the rootdir's conftest only); the entry
+point's name being the module's, either finds the other already registered. Another project's run
+can load it with ``-p conformance.plugin``. Since it is loaded into runs of other tests (a user's
+own, ``pytest tests/``), it is inert unless ``--adapter`` is given: it adds its options, and only
+then does ``pytest_configure`` start a :class:`ConformanceRun` (the run's state and the hooks that
+act on it), kept in ``config.stash`` and registered as a plugin of its own. Naming the suite
+without ``--adapter`` is a usage error.
 """
 
 from __future__ import annotations
@@ -99,8 +99,11 @@ def pytest_configure(config):
 
 
 def _names_the_suite(config) -> bool:
-    """Whether the command line selects checks of this suite (a path in or above conformance/)."""
+    """Whether the command line selects checks of this suite (a path in or above conformance/, or
+    with ``--pyargs`` the package or one of its modules)."""
     for arg in config.args:
+        if config.option.pyargs and arg.split("::")[0].split(".")[0] == __package__:
+            return True
         path = (config.invocation_params.dir / arg.split("::")[0]).resolve()
         if path == HERE or HERE in path.parents or (path.is_dir() and path in HERE.parents):
             return True

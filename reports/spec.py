@@ -23,6 +23,7 @@ from reference.editions import EDITIONS
 from reference.registry import FEATURES, OPTIONAL_SECTIONS, SECTIONS
 from reports.render import environment
 
+# The directory holding the conformance package: the checkout's root, or site-packages for an installed wheel.
 ROOT = Path(__file__).resolve().parents[1]
 TITLE = "keras-conformance: the Keras semantics spec"
 # reference/editions.py names the versions checked: Keras 3.15.1 and tf-keras 2.21 (a 2.x release).
@@ -123,14 +124,15 @@ def load_checks(report_dir: Path) -> dict[str, list[str]]:
 
 
 def collect_checks(root: Path | None = None) -> dict[str, list[str]]:
-    """Return feature id -> sorted check names: ``pytest conformance/ --collect-only`` under ``root``,
-    in a subprocess, writing its checks.json into a temporary directory.
+    """Return feature id -> sorted check names: ``pytest --pyargs conformance --collect-only`` under
+    ``root`` (the directory holding the package), in a subprocess, writing its checks.json into a
+    temporary directory.
 
     Raises RuntimeError with pytest's output if the collection fails.
     """
     root = Path(root or ROOT).resolve()
     with tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.run([sys.executable, "-m", "pytest", "conformance/", "--collect-only", "-q",
+        proc = subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "conformance", "--collect-only", "-q",
                                "-p", "no:cacheprovider", "--adapter=reference", "--isolation=none",
                                f"--rootdir={root}", "--report", tmp],
                               cwd=root, capture_output=True, text=True, timeout=600)
