@@ -440,7 +440,10 @@ class ConformanceRun:
 
     def _repro(self, item) -> str:
         env = facts.repro_env(self.adapter.describe()["platform_facts"])  # the same kernels on any machine
-        args = ["pytest", item.nodeid, f"--adapter={self.adapter_arg}", f"--device={self.adapter.device}",
+        # A suite outside the directory pytest ran in (an installed wheel) is named by its module.
+        inside = item.config.invocation_params.dir in Path(item.path).parents
+        target = [item.nodeid] if inside else ["--pyargs", f"{item.module.__name__}::{item.nodeid.split('::', 1)[1]}"]
+        args = ["pytest", *target, f"--adapter={self.adapter_arg}", f"--device={self.adapter.device}",
                 f"--edition={self.edition}"]
         args += [f"--{k}={v}" for k, v, default in (("mode", self.adapter.mode, "eager"),
                                                     ("dtype-policy", self.adapter.dtype_policy, "float32")) if v != default]
