@@ -22,7 +22,11 @@ one per kind of case (``Case.op``):
   ``unsupported``;
 - ``train`` (optional): one step of ``keras.optimizers.SGD(case.learning_rate)`` on that loss for
   a layer built with the case's config (regularizers, constraints) and weights: the trainable
-  weights after it, by name (``None``: the training-step checks are unsupported).
+  weights after it, by name (``None``: the training-step checks are unsupported);
+- ``save`` (optional): a layer's ``call`` case, the layer then saved in a one-layer model to a
+  ``.keras`` file and loaded again: a :class:`RoundTrip` of the original's and the loaded layer's
+  configs and results (``None``: the adapter cannot save, and the saved-model checks are
+  ``unsupported``).
 
 Layer configs are Keras 3's constructor keywords; a Lambda's ``function``,
 ``output_shape`` (when a function) and ``mask`` (when a function) are names from
@@ -47,7 +51,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-OPS = ("call", "sample", "shape", "roundtrip", "resolve", "grad", "train")
+OPS = ("call", "sample", "shape", "roundtrip", "resolve", "grad", "train", "save")
 # Execution modes (``--mode``): ``eager`` runs each call as written; ``graph`` traces it into a graph
 # first (tf.function), the batch dimension unknown; ``jit`` compiles it (XLA: tf.function(jit_compile=True),
 # jax.jit). Only ``call`` is compiled: Keras builds weights, configs and shapes eagerly in every mode.
@@ -268,6 +272,11 @@ class Adapter(abc.ABC):
 
     def train(self, case: Case) -> dict | None:
         """The weights after one SGD step (``case.learning_rate``); ``None``: the adapter cannot train."""
+        return None
+
+    def save(self, case: Case) -> RoundTrip | None:
+        """The layer of ``case`` (a ``call`` case) saved to a ``.keras`` file and loaded; ``None``: the
+        adapter cannot save models."""
         return None
 
     def signature(self, feature: str) -> dict | None:

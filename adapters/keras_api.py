@@ -17,7 +17,10 @@ and ``adapters/tf_keras.py`` (Keras 2) subclass it and say where the editions di
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
+import os
+import tempfile
 
 import numpy as np
 
@@ -267,6 +270,33 @@ class KerasAPIAdapter(Adapter):
 
         return self._framework(run)
 
+    def save(self, case):
+        """The layer built, weighted and called as ``call`` does, then in a one-layer functional model
+        saved to a ``.keras`` file (in a temporary directory) and loaded with ``models.load_model``:
+        the original's and the loaded layer's configs and results (:class:`RoundTrip`); the loaded
+        layer computes with the weights the file holds (the case's are not set again). A Lambda
+        loads with ``safe_mode=False``, as ``roundtrip`` deserializes it (safe mode refuses its
+        Python function)."""
+        keras = self.keras
+
+        def run():
+            layer = self._object(case)
+            original = self._layer_call(case, layer)
+            xs = [np.asarray(x) for x in case.inputs]
+            inputs = [keras.Input(shape=x.shape[1:], batch_size=x.shape[0], dtype=str(x.dtype)) for x in xs]
+            model = keras.Model(inputs, layer(inputs if len(inputs) > 1 else inputs[0]))
+            with tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "model.keras")
+                model.save(path)
+                loaded = keras.models.load_model(path, safe_mode=case.feature != "layers.Lambda")
+            clones = [l for l in loaded.layers if type(l).__name__ != "InputLayer"]
+            if len(clones) != 1:
+                raise RuntimeError(f"the loaded model has layers {[type(l).__name__ for l in clones]}, not the one saved")
+            clone = self._layer_call(dataclasses.replace(case, weights=None), clones[0])
+            return RoundTrip(self._plain_config(layer), self._plain_config(clones[0]), original, clone)
+
+        return self._framework(run)
+
     def resolve(self, case):
         area = getattr(self.keras, case.area)
 
@@ -330,6 +360,8 @@ class KerasAPIAdapter(Adapter):
         xs = "x0" if len(case.inputs) == 1 else "[" + ", ".join(f"x{i}" for i in range(len(case.inputs))) + "]"
         if case.op == "resolve":
             lines.append(f"out = {area}.get({case.identifier!r})")
+        elif case.op == "save":
+            pass  # the layer below, then the model saved and loaded
         elif case.op == "roundtrip":
             lines += [f"obj = {area}.{case.name}({cfg})", "clone = type(obj).from_config(obj.get_config())",
                       "out = (obj.get_config(), clone.get_config())"]
@@ -365,6 +397,16 @@ class KerasAPIAdapter(Adapter):
                         lines += self._snippet_mask(i, snippets.array(np.asarray(m, bool), "bool"))
             lines += [f"out = layer({xs}{', training=True' if case.training else ''})",
                       "print('losses:', [float(v) for v in layer.losses])"]
+        if case.op == "save":
+            module = self.snippet_module
+            lines += [f"inputs = [{module}.Input(shape=x.shape[1:], batch_size=x.shape[0], dtype=str(x.dtype)) "
+                      f"for x in {xs if len(case.inputs) > 1 else '[x0]'}]",
+                      f"model = {module}.Model(inputs, layer(inputs{'' if len(case.inputs) > 1 else '[0]'}))",
+                      "model.save('model.keras')",
+                      f"loaded = {module}.models.load_model('model.keras'"
+                      f"{', safe_mode=False' if case.feature == 'layers.Lambda' else ''}).layers[-1]",
+                      "print('config:', layer.get_config() == loaded.get_config())",
+                      f"out = (out, loaded({xs}{', training=True' if case.training else ''}))"]
         if case.op in ("grad", "train"):
             lines += [f"g{i} = {snippets.array(c, case.dtype)}" for i, c in enumerate(case.cotangent)]
             call = (f"{area}.{case.name}(x0{', ' + cfg if cfg else ''})" if case.area == "activations"

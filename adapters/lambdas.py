@@ -68,6 +68,14 @@ def resolve(config: dict, ops=np) -> dict:
     return out
 
 
+def closes_over_ops(config: dict) -> bool:
+    """Whether ``config`` names a catalog function that closes over its ``ops`` module: a ``.keras``
+    file cannot hold one (Keras serializes a Lambda's function with its closure, and pickles no
+    module), whatever the framework."""
+    return any(isinstance(config.get(k), str) and CATALOG[config[k]](np).__code__.co_freevars
+               for k in CALLABLE_KEYS)
+
+
 def name_of(value):
     """The catalog name of a function made by :func:`resolve`, else ``value`` itself."""
     qual = getattr(value, "__qualname__", "")

@@ -172,6 +172,11 @@ class ReferenceAdapter(Adapter):
         clone = self._build(case, config)
         return RoundTrip(config, plain(clone), self._apply(case, built), self._apply(case, clone))
 
+    def save(self, case):
+        """A layer saved to a ``.keras`` file and loaded again is the layer rebuilt from its config
+        (``roundtrip``) holding the saved weights, the case's: the same configs and results."""
+        return self.roundtrip(case)
+
     def signature(self, feature):
         """The spec's own signatures in this edition (``reference/signatures.py``)."""
         return signatures.of(self._obj(feature), feature.partition(".")[0], self.edition)

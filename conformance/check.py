@@ -45,10 +45,11 @@ def label(case) -> str:
                 "sample": f"{case.feature}({cfg}).build({case.shape})",
                 "shape": f"{case.feature}({cfg}).compute_output_shape({case.shape})",
                 "roundtrip": f"from_config(get_config({case.feature}({cfg})))",
+                "save": f"load_model(Model(x, {case.feature}({cfg})(x)).save('model.keras')) called on ({args})",
                 "resolve": f"{case.area}.get({case.identifier!r})",
                 "grad": f"grad of sum(g * {case.feature}({cfg})({args}))",
                 "train": f"SGD({case.learning_rate}) step on sum(g * {case.feature}({cfg})({args})) + losses"}[case.op]
-        return f"{what}, {case.dtype}" if case.op in ("call", "sample", "grad", "train") else what
+        return f"{what}, {case.dtype}" if case.op in ("call", "sample", "grad", "train", "save") else what
     what = {"call": f"{case.feature}({'x, ' if case.inputs else ''}{cfg})",
             "grad": f"grad of sum(g * {case.feature}(x{', ' + cfg if cfg else ''}))",
             "sample": f"{case.feature}({cfg})(shape={case.shape})",
@@ -369,8 +370,9 @@ def _same_result(a, b) -> bool:
         (x is None) == (y is None) and (x is None or np.array_equal(x, y)) for x, y in zip(a.masks, b.masks)))
 
 
-def assert_layer_roundtrip(spec, adapter, case):
-    """A layer's ``roundtrip`` case: get_config() and the clone's get_config() equal the spec's, and
+def assert_layer_roundtrip(spec, adapter, case, clone_what="from_config(config).get_config()"):
+    """A layer's ``roundtrip`` case (or ``save`` case: the clone is the layer loaded from a ``.keras``
+    file, ``clone_what`` names its config): get_config() and the clone's get_config() equal the spec's, and
     the clone's outputs (exactly, 0 ULP) and masks equal the original's, unless the spec's own clone
     differs from its original (Keras 2's SpatialDropout config has no data_format: a channels_first
     clone drops channels_last maps). assert_roundtrip compares arrays; a layer gives LayerResults."""
@@ -378,8 +380,10 @@ def assert_layer_roundtrip(spec, adapter, case):
     if result is None:
         return
     expected, actual = result
+    if actual is None:
+        raise Unsupported(f"adapter {adapter.name!r} has no {case.op} (its Adapter.{case.op} returns None)")
     assert_config(actual.config, expected.config, case, adapter, "get_config()")
-    assert_config(actual.clone_config, expected.clone_config, case, adapter, "from_config(config).get_config()")
+    assert_config(actual.clone_config, expected.clone_config, case, adapter, clone_what)
     if not _same_result(expected.clone, expected.original):
         note = (f"the {spec.edition} spec's clone differs from its original where the config loses a setting "
                 f"(e.g. {label(case)}): the adapter's clone outputs are not compared there")
@@ -387,6 +391,15 @@ def assert_layer_roundtrip(spec, adapter, case):
         return
     assert_outputs(actual.clone, actual.original, case, adapter, ulps=0)
     assert_masks(actual.clone, actual.original, case, adapter)
+
+
+def assert_saved_model(spec, adapter, case):
+    """A layer in a one-layer model saved to a ``.keras`` file and loaded again (``save``, the path
+    users persist models by): the loaded layer's config equals the spec's, and its outputs (0 ULP)
+    and masks equal the original's (assert_layer_roundtrip). Catches a config key dropped or
+    mangled by the file format, weights not saved or loaded into the wrong variables."""
+    assert_layer_roundtrip(spec, adapter, dataclasses.replace(case, op="save"),
+                           clone_what="load_model(saved).layers[-1].get_config()")
 
 
 def assert_stats(case, adapter, tests):

@@ -181,11 +181,21 @@ def unit_leading_torch_weight(case) -> bool:
     return taps > 1 and lead == 1 and other > 1
 
 
+def lambda_defaults(case) -> bool:
+    """A Lambda whose function (or output_shape or mask function) has default arguments: the
+    catalog's ``scale_shift(x, factor=1.0, shift=0.0)``."""
+    from adapters import lambdas
+
+    return case.feature == "layers.Lambda" and any(
+        isinstance(case.config.get(k), str) and lambdas.CATALOG[case.config[k]](np).__defaults__
+        for k in lambdas.CALLABLE_KEYS)
+
+
 CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, unequal_strides, bias_on_last_axis, kernel_exceeds_input,
                                       keepdims_none, keepdims_not_bool, padding_mixed_case, asymmetric_same_padding,
                                       truncated_normal, steep_negative_slope, regularizer_factor_not_float32,
                                       l1_factor_not_float32, nonneg_constraint,
-                                      unit_leading_torch_weight)}
+                                      unit_leading_torch_weight, lambda_defaults)}
 
 
 def hold(names, case) -> bool:

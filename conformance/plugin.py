@@ -79,6 +79,9 @@ def pytest_addoption(parser):
 RUN = pytest.StashKey["ConformanceRun"]()
 
 
+# First: our Hypothesis profiles must be registered before Hypothesis' own plugin loads the one
+# --hypothesis-profile names (as an entry point, this plugin need not be registered after it).
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
     name = config.getoption("--adapter")
     if name is None:

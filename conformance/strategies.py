@@ -337,20 +337,34 @@ def differentiable(draw, cases, inputs=GRADIENT_INPUTS, keep_inputs=False):
 LEARNING_RATES = (0.01, 0.1, 0.5, 1.0)
 
 
-@st.composite
-def trainable(draw, cases):
-    """A ``train`` case from a grad case of ``cases`` (a layer with weights): each weight gets a
-    regularizer and a constraint drawn from REGULARIZERS and CONSTRAINTS (None included), named as
-    the layer's config names them (a depthwise kernel's ``depthwise_regularizer``), and a learning
-    rate from LEARNING_RATES."""
-    case = draw(cases, label="case")
+def _weight_objects(draw, case) -> dict:
+    """``case.config`` with a regularizer and a constraint drawn for each of its weights from
+    REGULARIZERS and CONSTRAINTS (None included), named as the layer's config names them (a
+    depthwise kernel's ``depthwise_regularizer``)."""
     cls = reference.get_feature(case.feature).obj
     config = dict(case.config)
-    for w in case.weights:
+    for w in case.weights or ():
         reg = next((r for n, _, r in getattr(cls, "kernel_weights", ()) if n == w), f"{w}_regularizer")
         for key, choices in ((reg, REGULARIZERS), (reg.replace("_regularizer", "_constraint"), CONSTRAINTS)):
             value = draw(st.sampled_from(choices), label=key)
             if value is not None:
                 config[key] = value
-    return dataclasses.replace(case, op="train", config=config,
+    return config
+
+
+@st.composite
+def trainable(draw, cases):
+    """A ``train`` case from a grad case of ``cases`` (a layer with weights): each weight gets a
+    regularizer and a constraint (:func:`_weight_objects`), and a learning rate from LEARNING_RATES."""
+    case = draw(cases, label="case")
+    return dataclasses.replace(case, op="train", config=_weight_objects(draw, case),
                                learning_rate=draw(st.sampled_from(LEARNING_RATES), label="learning_rate"))
+
+
+@st.composite
+def savable(draw, cases):
+    """A ``call`` case of ``cases`` for the saved-model check (``check.assert_saved_model``): a
+    layer with weights gets a regularizer and a constraint per weight (:func:`_weight_objects`),
+    so that the file's nested objects are drawn too."""
+    case = draw(cases, label="case")
+    return dataclasses.replace(case, config=_weight_objects(draw, case))

@@ -49,7 +49,7 @@ from adapters.base import Case
 from adapters.dtypes import FLOAT_DTYPES
 from conformance import check, tolerance
 from conformance.cases import features_of
-from conformance.cases.layers_convolution import (GRADIENT_CASES, TRAINING_CASES, DEFAULT_WEIGHT_CASES, FEATURES, FEW, FORMS, FORMS_SETTINGS,
+from conformance.cases.layers_convolution import (SAVED_CASES, GRADIENT_CASES, TRAINING_CASES, DEFAULT_WEIGHT_CASES, FEATURES, FEW, FORMS, FORMS_SETTINGS,
                                                   KERAS3_ONLY, REJECTED, WEIGHT_REGULARIZERS, conv_cases,
                                                   conv_configs, forms_of, reject_base, rejected_rows,
                                                   roundtrip_options, SEED_PAGE)
@@ -196,3 +196,13 @@ def test_training_step(spec, adapter, feature, dtype, data):
     constraint on each weight: w' = constraint(w - lr * (dL/dw + d penalty/dw)), the regularizer in the
     loss and the constraint a projection after the update (check.compare_training_step)."""
     check.compare_training_step(spec, adapter, data.draw(TRAINING_CASES[feature](dtype, spec.edition), label="case"))
+
+
+@pytest.mark.parametrize("feature", sorted(SAVED_CASES))
+@fewer(3)
+@given(data=st.data())
+def test_saved_model(spec, adapter, feature, data):
+    """The layer (weights, mask, a regularizer and a constraint per weight) in a one-layer model saved to a
+    .keras file and loaded again: the loaded layer's config is the spec's, its outputs and masks the
+    original's (check.assert_saved_model)."""
+    check.assert_saved_model(spec, adapter, data.draw(SAVED_CASES[feature](spec.edition), label="case"))

@@ -21,7 +21,7 @@ from adapters.dtypes import FLOAT_DTYPES
 from conformance import check, tolerance
 from conformance import strategies as cs
 from conformance.cases import features_of
-from conformance.cases.layers_core import (GRADIENT_CASES, TRAINING_CASES, CASES, DEFAULT_WEIGHT_CASES, LOSS_CASES, LOSS_EDGES, REJECTED, ROUNDTRIP,
+from conformance.cases.layers_core import (SAVED_CASES, GRADIENT_CASES, TRAINING_CASES, CASES, DEFAULT_WEIGHT_CASES, LOSS_CASES, LOSS_EDGES, REJECTED, ROUNDTRIP,
                                            SEED_PAGE, VARIANTS, input_configs)
 from conformance.profiles import fewer
 
@@ -149,3 +149,13 @@ def test_training_step(spec, adapter, feature, dtype, data):
     constraint on each weight: w' = constraint(w - lr * (dL/dw + d penalty/dw)), the regularizer in the
     loss and the constraint a projection after the update (check.compare_training_step)."""
     check.compare_training_step(spec, adapter, data.draw(TRAINING_CASES[feature](dtype, spec.edition), label="case"))
+
+
+@pytest.mark.parametrize("feature", sorted(SAVED_CASES))
+@fewer(3)
+@given(data=st.data())
+def test_saved_model(spec, adapter, feature, data):
+    """The layer (weights, mask, a regularizer and a constraint per weight) in a one-layer model saved to a
+    .keras file and loaded again: the loaded layer's config is the spec's, its outputs and masks the
+    original's (check.assert_saved_model)."""
+    check.assert_saved_model(spec, adapter, data.draw(SAVED_CASES[feature](spec.edition), label="case"))

@@ -41,7 +41,7 @@ from adapters.dtypes import FLOAT_DTYPES, to_dtype
 from conformance import check, stats, tolerance
 from conformance import strategies as cs
 from conformance.cases import features_of
-from conformance.cases.layers_dropout import (GRADIENT_CASES, CASES, FEATURES, REJECTED, ROUNDTRIP, SEED_CELLS, STAT_CASES, VARIANTS,
+from conformance.cases.layers_dropout import (SAVED_CASES, GRADIENT_CASES, CASES, FEATURES, REJECTED, ROUNDTRIP, SEED_CELLS, STAT_CASES, VARIANTS,
                                               edge_input, identity_cases, seed_case, stat_id, training_cases,
                                               varying_axes)
 from conformance.divergence import Divergence
@@ -215,3 +215,13 @@ def test_gradients(spec, adapter, feature, dtype, data):
     """In training, the VJP reuses the forward pass's mask: grad = g * (out != 0) / (1 - rate), with the
     adapter's own output (check.assert_dropout_gradient); a mask redrawn for the backward pass fails."""
     check.assert_dropout_gradient(spec, adapter, data.draw(GRADIENT_CASES[feature](dtype, spec.edition), label="case"))
+
+
+@pytest.mark.parametrize("feature", sorted(SAVED_CASES))
+@fewer(3)
+@given(data=st.data())
+def test_saved_model(spec, adapter, feature, data):
+    """The layer (weights, mask, a regularizer and a constraint per weight) in a one-layer model saved to a
+    .keras file and loaded again: the loaded layer's config is the spec's, its outputs and masks the
+    original's (check.assert_saved_model)."""
+    check.assert_saved_model(spec, adapter, data.draw(SAVED_CASES[feature](spec.edition), label="case"))

@@ -39,7 +39,7 @@ from conformance import check, tolerance
 from conformance import strategies as cs
 from conformance.profiles import fewer
 from conformance.cases import features_of
-from conformance.cases.layers_embedding import (GRADIENT_CASES, TRAINING_CASES, initial_weights_case, weighted_embedding_cases, DEFAULT_WEIGHT_CASES, FEATURE, INPUT_DIM, KERAS3_ONLY, OUT_OF_RANGE,
+from conformance.cases.layers_embedding import (SAVED_CASES, GRADIENT_CASES, TRAINING_CASES, initial_weights_case, weighted_embedding_cases, DEFAULT_WEIGHT_CASES, FEATURE, INPUT_DIM, KERAS3_ONLY, OUT_OF_RANGE,
                                                 REJECTED, ROUNDTRIP_OPTIONS, TABLE, embedding_cases,
                                                 out_of_range_case)
 from conformance.divergence import recorder
@@ -197,3 +197,13 @@ def test_training_step(spec, adapter, feature, dtype, data):
     constraint on each weight: w' = constraint(w - lr * (dL/dw + d penalty/dw)), the regularizer in the
     loss and the constraint a projection after the update (check.compare_training_step)."""
     check.compare_training_step(spec, adapter, data.draw(TRAINING_CASES[feature](dtype, spec.edition), label="case"))
+
+
+@pytest.mark.parametrize("feature", sorted(SAVED_CASES))
+@fewer(3)
+@given(data=st.data())
+def test_saved_model(spec, adapter, feature, data):
+    """The layer (weights, mask, a regularizer and a constraint per weight) in a one-layer model saved to a
+    .keras file and loaded again: the loaded layer's config is the spec's, its outputs and masks the
+    original's (check.assert_saved_model)."""
+    check.assert_saved_model(spec, adapter, data.draw(SAVED_CASES[feature](spec.edition), label="case"))

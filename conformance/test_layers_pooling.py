@@ -50,7 +50,7 @@ from adapters.dtypes import FLOAT_DTYPES
 from conformance import check
 from conformance import strategies as cs
 from conformance.cases import features_of
-from conformance.cases.layers_pooling import (GRADIENT_CASES, FEATURES, KERAS3_ONLY, MASKED, MAX, POOLING, REJECTED,
+from conformance.cases.layers_pooling import (SAVED_CASES, GRADIENT_CASES, FEATURES, KERAS3_ONLY, MASKED, MAX, POOLING, REJECTED,
                                               neg_inf_cases, pooling_cases, same_padding_cases)
 from conformance.check import assert_equal, assert_masks, expect_rejection, run_both
 from conformance.profiles import fewer
@@ -160,3 +160,13 @@ def test_gradients(spec, adapter, feature, dtype, data):
     reference/gradients/ (check.compare_gradients, tolerance.gradients): pooling: max routed to the window's maximum (summed where windows overlap), average spread over each window's counted cells ("same" padding's excluded cells get none). Nonzero,
     finite inputs and weights (strategies.differentiable): no input on a kink."""
     check.compare_gradients(spec, adapter, data.draw(GRADIENT_CASES[feature](dtype, spec.edition), label="case"))
+
+
+@pytest.mark.parametrize("feature", sorted(SAVED_CASES))
+@fewer(3)
+@given(data=st.data())
+def test_saved_model(spec, adapter, feature, data):
+    """The layer (weights, mask, a regularizer and a constraint per weight) in a one-layer model saved to a
+    .keras file and loaded again: the loaded layer's config is the spec's, its outputs and masks the
+    original's (check.assert_saved_model)."""
+    check.assert_saved_model(spec, adapter, data.draw(SAVED_CASES[feature](spec.edition), label="case"))

@@ -42,7 +42,7 @@ from adapters.dtypes import FLOAT_DTYPES
 from conformance import check, tolerance
 from conformance import strategies as cs
 from conformance.cases import features_of
-from conformance.cases.layers_spatial import (GRADIENT_CASES, FEATURES, IMPLEMENTATION_DEFINED, KERAS2_IMPLEMENTATION_DEFINED,
+from conformance.cases.layers_spatial import (SAVED_CASES, GRADIENT_CASES, FEATURES, IMPLEMENTATION_DEFINED, KERAS2_IMPLEMENTATION_DEFINED,
                                               KERAS3_ONLY, REJECTED, spatial_cases)
 from conformance.check import assert_masks, expect_rejection
 from conformance.profiles import fewer
@@ -166,3 +166,13 @@ def test_gradients(spec, adapter, feature, dtype, data):
     reference/gradients/ (check.compare_gradients, tolerance.gradients): Cropping (cropped cells get 0), ZeroPadding (the padding's cotangent dropped), UpSampling (summed over copies; bilinear: the interpolation's adjoint). Nonzero,
     finite inputs and weights (strategies.differentiable): no input on a kink."""
     check.compare_gradients(spec, adapter, data.draw(GRADIENT_CASES[feature](dtype, spec.edition), label="case"))
+
+
+@pytest.mark.parametrize("feature", sorted(SAVED_CASES))
+@fewer(3)
+@given(data=st.data())
+def test_saved_model(spec, adapter, feature, data):
+    """The layer (weights, mask, a regularizer and a constraint per weight) in a one-layer model saved to a
+    .keras file and loaded again: the loaded layer's config is the spec's, its outputs and masks the
+    original's (check.assert_saved_model)."""
+    check.assert_saved_model(spec, adapter, data.draw(SAVED_CASES[feature](spec.edition), label="case"))

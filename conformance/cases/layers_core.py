@@ -15,6 +15,7 @@ import functools
 import numpy as np
 from hypothesis import strategies as st
 
+from adapters import lambdas
 from adapters.base import Case
 from adapters.dtypes import finfo, to_dtype
 from conformance import strategies as cs
@@ -223,3 +224,9 @@ GRADIENT_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.differentiab
 # The training-step check's cases (check.compare_training_step): each weight with a drawn regularizer and constraint.
 TRAINING_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.trainable(GRADIENT_CASES[f](dtype, edition)))
                   for f in ['layers.Dense']}
+
+# The saved-model check's (float32): a call case, with a regularizer and a constraint drawn for each weight; a
+# Lambda's functions those of the catalog that a .keras file can hold (lambdas.closes_over_ops: the others
+# close over the ops module, which Keras' Lambda serialization cannot write; the config round trip covers them).
+SAVED_CASES = {f: functools.cache(lambda edition, f=f: cs.savable(CASES[f]("float32")).filter(
+    lambda case: not lambdas.closes_over_ops(case.config))) for f in CASES}

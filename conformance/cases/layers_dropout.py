@@ -265,3 +265,6 @@ ROUNDTRIP = [(f, "generated") for f in FEATURES] + [
 # Training only: at inference a dropout layer is the identity (layers_reshaping's kind of VJP).
 GRADIENT_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.differentiable(training_cases(f, dtype)))
                   for f in FEATURES}
+
+# The saved-model check's (float32): a call case, with a regularizer and a constraint drawn for each weight.
+SAVED_CASES = {f: functools.cache(lambda edition, f=f: cs.savable(CASES[f]("float32"))) for f in CASES}

@@ -159,3 +159,6 @@ GRADIENT_CASES = {FEATURE: functools.cache(lambda dtype, edition: cs.differentia
 # The training-step check's cases (check.compare_training_step): each weight with a drawn regularizer and constraint.
 TRAINING_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.trainable(GRADIENT_CASES[f](dtype, edition)))
                   for f in GRADIENT_CASES}
+
+# The saved-model check's (float32): a call case, with a regularizer and a constraint drawn for each weight.
+SAVED_CASES = {f: functools.cache(lambda edition, f=f: cs.savable(embedding_cases("float32", edition))) for f in [FEATURE]}

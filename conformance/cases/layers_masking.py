@@ -123,3 +123,6 @@ def gradient_cases(dtype: str, edition: str):
 
 
 GRADIENT_CASES = {"layers.Masking": functools.partial(gradient_cases)}
+
+# The saved-model check's (float32): a call case, with a regularizer and a constraint drawn for each weight.
+SAVED_CASES = {f: functools.cache(lambda edition, f=f: cs.savable(CASES[f]("float32"))) for f in CASES}

@@ -151,3 +151,6 @@ REJECTED = {
 # Dot(normalize=True) is left out: its VJP is not in the spec yet (reference/gradients/__init__.py).
 GRADIENT_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.differentiable(
     merge_cases(f, dtype).filter(lambda c: not c.config.get("normalize")))) for f in FEATURES}
+
+# The saved-model check's (float32): a call case, with a regularizer and a constraint drawn for each weight.
+SAVED_CASES = {f: functools.cache(lambda edition, f=f: cs.savable(merge_cases(f, "float32"))) for f in FEATURES}

@@ -247,3 +247,6 @@ KERAS3_ONLY = ("padding causal, symbolic", "pool larger than the input (valid), 
 # The gradient checks' cases (conformance/check.py compare_gradients): feature -> (dtype, edition) -> grad cases.
 GRADIENT_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.differentiable(pooling_cases(f, dtype)))
                   for f in FEATURES}
+
+# The saved-model check's (float32): a call case, with a regularizer and a constraint drawn for each weight.
+SAVED_CASES = {f: functools.cache(lambda edition, f=f: cs.savable(pooling_cases(f, "float32"))) for f in FEATURES}

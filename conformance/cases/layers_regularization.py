@@ -75,3 +75,6 @@ LOSS_EDGES = {"layers.ActivityRegularization": loss_edges}
 
 # The gradient checks' cases (conformance/check.py compare_gradients): feature -> (dtype, edition) -> grad cases.
 GRADIENT_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.differentiable(CASES[f](dtype))) for f in CASES}
+
+# The saved-model check's (float32): a call case, with a regularizer and a constraint drawn for each weight.
+SAVED_CASES = {f: functools.cache(lambda edition, f=f: cs.savable(CASES[f]("float32"))) for f in CASES}

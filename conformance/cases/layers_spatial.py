@@ -251,3 +251,6 @@ IMPLEMENTATION_DEFINED = {
 # The gradient checks' cases (conformance/check.py compare_gradients): feature -> (dtype, edition) -> grad cases.
 GRADIENT_CASES = {f: functools.cache(lambda dtype, edition, f=f: cs.differentiable(spatial_cases(f, dtype, edition=edition)))
                   for f in FEATURES}
+
+# The saved-model check's (float32): a call case, with a regularizer and a constraint drawn for each weight.
+SAVED_CASES = {f: functools.cache(lambda edition, f=f: cs.savable(spatial_cases(f, "float32", edition=edition))) for f in FEATURES}
