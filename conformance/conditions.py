@@ -191,11 +191,17 @@ def lambda_defaults(case) -> bool:
         for k in lambdas.CALLABLE_KEYS)
 
 
+def lambda_output_shape(case) -> bool:
+    """A Lambda given its ``output_shape`` as a shape (a tuple or list), not a function."""
+    return case.feature == "layers.Lambda" and isinstance(case.config.get("output_shape"), (tuple, list))
+
+
 CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, unequal_strides, bias_on_last_axis, kernel_exceeds_input,
                                       keepdims_none, keepdims_not_bool, padding_mixed_case, asymmetric_same_padding,
                                       truncated_normal, steep_negative_slope, regularizer_factor_not_float32,
                                       l1_factor_not_float32, nonneg_constraint,
-                                      unit_leading_torch_weight, lambda_defaults)}
+                                      unit_leading_torch_weight, lambda_defaults,
+                                      lambda_output_shape)}
 
 
 def hold(names, case) -> bool:
