@@ -198,6 +198,12 @@ class Rejected(Exception):
         super().__init__(message)
 
 
+class Unsupported(Exception):
+    """A capability the adapter lacks, found while running a case (a backend's NotImplementedError
+    for one op): the check is reported ``unsupported`` with the message as its reason, never as a
+    pass. The checks raise it too, for an optional operation an adapter does not implement."""
+
+
 class AdapterUnavailable(RuntimeError):
     """The adapter cannot run here: its framework is missing, or the device is not there."""
 

@@ -29,6 +29,23 @@ def subnormal(case) -> bool:
     return tolerance.flush_subnormals(case) is not None
 
 
+def _floating_inputs(case) -> list:
+    return [np.asarray(x, np.float64) for x in case.inputs
+            if np.asarray(x).dtype.kind == "f" or np.asarray(x).dtype.name == "bfloat16"]
+
+
+def nan_input(case) -> bool:
+    """Some floating-point input holds a NaN."""
+    return any(np.isnan(x).any() for x in _floating_inputs(case))
+
+
+def input_below_minus_one(case) -> bool:
+    """Some floating-point input is finite and below -1: where log(1 + exp(x)) computed as written loses
+    exp(x)'s relative precision (1 + exp(x) rounds away most of its digits) and, far enough below,
+    all of it (softplus without log1p)."""
+    return any((np.isfinite(x) & (x < -1)).any() for x in _floating_inputs(case))
+
+
 def unequal_strides(case) -> bool:
     """The layer's ``strides`` differ between its spatial axes (e.g. ``(3, 1, 3)``)."""
     strides = case.config.get("strides")
@@ -196,7 +213,7 @@ def lambda_output_shape(case) -> bool:
     return case.feature == "layers.Lambda" and isinstance(case.config.get("output_shape"), (tuple, list))
 
 
-CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, unequal_strides, bias_on_last_axis, kernel_exceeds_input,
+CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, nan_input, input_below_minus_one, unequal_strides, bias_on_last_axis, kernel_exceeds_input,
                                       keepdims_none, keepdims_not_bool, padding_mixed_case, asymmetric_same_padding,
                                       truncated_normal, steep_negative_slope, regularizer_factor_not_float32,
                                       l1_factor_not_float32, nonneg_constraint,

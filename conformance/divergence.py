@@ -15,17 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from adapters.base import Unsupported  # noqa: F401  (the checks raise it from here; adapters from adapters.base)
+
 
 class Divergence(AssertionError):
     def __init__(self, message: str, detail: dict[str, Any]):
         self.detail = detail
         super().__init__(message)
-
-
-class Unsupported(Exception):
-    """What a check raises when the adapter lacks the capability it needs (an optional operation of
-    ``adapters/base.py`` it does not implement, such as ``signature``): the plugin reports the check
-    ``unsupported`` with the message as its reason, never as a pass."""
 
 
 @dataclass

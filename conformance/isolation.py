@@ -16,7 +16,7 @@ the case (each retry would be another crash): the record shows the case that was
 plugin turns them into ``error`` records and the run goes on, serially and under xdist alike.
 
 A Python exception inside the adapter is not a crash: it comes back as :class:`AdapterError`
-with the child's traceback (status ``error``, as before). ``Rejected`` comes back as itself.
+with the child's traceback (status ``error``, as before). ``Rejected`` and ``Unsupported`` come back as themselves.
 ``--isolation=none`` runs the adapter in the pytest process (a debugger can step into it; a
 crash then ends the run, and no time limit is enforced).
 """
@@ -33,7 +33,7 @@ import time
 import traceback
 from multiprocessing.connection import Connection
 
-from adapters.base import Adapter, AdapterUnavailable, Case, Rejected
+from adapters.base import Adapter, AdapterUnavailable, Case, Rejected, Unsupported
 
 DEFAULT_CHECK_TIMEOUT = 300.0  # seconds; the slowest check of the tf gate takes about 1 s, of keras-jax tens
 _deadline = [float("inf")]  # time.monotonic() by which the current check must finish
@@ -147,12 +147,14 @@ class Isolated(Adapter):
         raise Crashed(f"crashed: {how} while {_what(case, query)}{said}", case)
 
     def _ask(self, request, case=None, query="", own_clock=False):
-        """The child's answer to ``request``: its value, or the ``Rejected``/``AdapterError`` it raised."""
+        """The child's answer to ``request``: its value, or the ``Rejected``/``Unsupported``/``AdapterError`` it raised."""
         kind, value, seconds, compiling = self._exchange(request, case, query, own_clock=own_clock)
         self.framework_seconds += seconds
         self.compile_seconds += compiling
         if kind == "rejected":
             raise Rejected(*value)
+        if kind == "unsupported":
+            raise Unsupported(value)
         if kind == "raised":
             raise AdapterError(value)
         return value
@@ -230,6 +232,8 @@ def _serve(conn: Connection) -> None:
                 answer = ("ok", adapter.snippet(request[1]))
         except Rejected as e:
             answer = ("rejected", (str(e), e.kind))
+        except Unsupported as e:
+            answer = ("unsupported", str(e))
         except Exception as e:  # noqa: BLE001  (reported as the adapter's error, with its traceback)
             where = (f"{op}({', '.join(map(repr, request[1:]))})" if op in ("supports", "signature") else f"{op}()")
             answer = ("raised", f"adapter {adapter.name!r}: {where} raised {type(e).__name__}: {e}\n"
