@@ -360,8 +360,6 @@ class KerasAPIAdapter(Adapter):
         xs = "x0" if len(case.inputs) == 1 else "[" + ", ".join(f"x{i}" for i in range(len(case.inputs))) + "]"
         if case.op == "resolve":
             lines.append(f"out = {area}.get({case.identifier!r})")
-        elif case.op == "save":
-            pass  # the layer below, then the model saved and loaded
         elif case.op == "roundtrip":
             lines += [f"obj = {area}.{case.name}({cfg})", "clone = type(obj).from_config(obj.get_config())",
                       "out = (obj.get_config(), clone.get_config())"]

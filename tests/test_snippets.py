@@ -58,6 +58,16 @@ def test_snippet_reproduces_the_adapter(case, adapter):
     assert_snippet_reproduces(adapter, case)
 
 
+def test_saved_model_snippet_reproduces_the_adapter(adapter, tmp_path, monkeypatch):
+    """The ``save`` snippet builds the one-layer model, saves it to model.keras in the working
+    directory and loads it: ``out`` is (the original's output, the loaded layer's)."""
+    monkeypatch.chdir(tmp_path)
+    case = in_dtype(Case("layers.Dense", "save", {"units": 2, "kernel_regularizer": "l2"}, (RNG.normal(size=(2, 3)),),
+                         weights={"kernel": RNG.normal(size=(3, 2)), "bias": RNG.normal(size=(2,))}))
+    assert_snippet_reproduces(adapter, case)
+    assert (tmp_path / "model.keras").is_file()
+
+
 def test_array_keeps_signed_zeros_and_specials():
     x = np.array([0.0, -0.0, np.inf, np.nan])
     back = eval(snippets.array(x, "float32"), {"np": np, "inf": np.inf, "nan": np.nan})  # noqa: S307
