@@ -23,7 +23,8 @@ reference's cost compares with the framework's on the suite's own cases: the ref
 be the bottleneck. Hypothesis' own cost per example (its engine around one
 draw of one integer, the suite's ``ci`` settings, no check at all) is measured apart too: it is the
 floor of the harness time per example of any check that makes one framework call per example.
-``backward`` gives the gradient and training-step checks' count and time (issue 16). TensorFlow's import/start-up time is
+``costly_checks`` gives the count and time of the checks that do more than call the framework: the
+gradient and training-step checks (issue 16) and the saved-model check (a file written and read per example). TensorFlow's import/start-up time is
 measured apart (``python -c "import tensorflow, keras"``, median of a few
 runs); every pytest process (each xdist worker) pays it once.
 """
@@ -97,7 +98,7 @@ def run_gate(adapter: str, workers: str, extra: list[str]) -> dict:
                 "pytest_exit": proc.returncode, **summarize(Path(tmp), wall)}
 
 
-BACKWARD_CHECKS = ("gradients", "gradient_kinks", "training_step")
+COSTLY_CHECKS = ("gradients", "gradient_kinks", "training_step", "saved_model")
 
 
 def summarize(report: Path, wall: float | None = None) -> dict:
@@ -126,11 +127,11 @@ def summarize(report: Path, wall: float | None = None) -> dict:
     prop_examples = sum(r["examples"] for r in prop)
     prop_fw = sum(r.get("framework_s") or 0.0 for r in prop)
     prop_harness = sum((r.get("duration_s") or 0.0) - (r.get("framework_s") or 0.0) for r in prop)
-    # The backward pass's checks (issue 16): their share of the gate's time.
-    backward = {}
+    # The backward pass's and the saved model's checks: their share of the gate's time.
+    costly = {}
     for r in checks:
-        if r["check"] in BACKWARD_CHECKS:
-            acc = backward.setdefault(r["check"], {"checks": 0, "check_time_s": 0.0, "framework_time_s": 0.0})
+        if r["check"] in COSTLY_CHECKS:
+            acc = costly.setdefault(r["check"], {"checks": 0, "check_time_s": 0.0, "framework_time_s": 0.0})
             acc["checks"] += 1
             acc["check_time_s"] = round(acc["check_time_s"] + (r.get("duration_s") or 0.0), 2)
             acc["framework_time_s"] = round(acc["framework_time_s"] + (r.get("framework_s") or 0.0), 2)
@@ -149,7 +150,7 @@ def summarize(report: Path, wall: float | None = None) -> dict:
         "property_checks": {"checks": len(prop), "examples": prop_examples,
                             "framework_ms_per_example": round(prop_fw / prop_examples * 1e3, 3) if prop_examples else None,
                             "harness_ms_per_example": round(prop_harness / prop_examples * 1e3, 3) if prop_examples else None},
-        "backward": backward,
+        "costly_checks": costly,
         "reference_vs_framework": {f: {"reference_s": round(a, 3), "framework_s": round(b, 3),
                                        "ratio": round(a / b, 3) if b > 0 else None}
                                    for f, (a, b) in sorted(families.items())},
