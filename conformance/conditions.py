@@ -46,6 +46,11 @@ def input_below_minus_one(case) -> bool:
     return any((np.isfinite(x) & (x < -1)).any() for x in _floating_inputs(case))
 
 
+def channels_first(case) -> bool:
+    """The layer's ``data_format`` is channels_first, in any letter case ("CHANNELS_FIRST" too)."""
+    return str(case.config.get("data_format")).lower() == "channels_first"
+
+
 def unequal_strides(case) -> bool:
     """The layer's ``strides`` differ between its spatial axes (e.g. ``(3, 1, 3)``)."""
     strides = case.config.get("strides")
@@ -213,7 +218,7 @@ def lambda_output_shape(case) -> bool:
     return case.feature == "layers.Lambda" and isinstance(case.config.get("output_shape"), (tuple, list))
 
 
-CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, nan_input, input_below_minus_one, unequal_strides, bias_on_last_axis, kernel_exceeds_input,
+CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, nan_input, input_below_minus_one, channels_first, unequal_strides, bias_on_last_axis, kernel_exceeds_input,
                                       keepdims_none, keepdims_not_bool, padding_mixed_case, asymmetric_same_padding,
                                       truncated_normal, steep_negative_slope, regularizer_factor_not_float32,
                                       l1_factor_not_float32, nonneg_constraint,
