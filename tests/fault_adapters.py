@@ -9,6 +9,7 @@ import os
 import sys
 import threading
 
+from adapters.base import Unsupported
 from adapters.reference import ReferenceAdapter
 
 
@@ -20,7 +21,12 @@ def _hang():
     threading.Event().wait()  # a deadlock: waits for ever
 
 
-FAULTS = {"segfault": _segfault, "abort": os.abort, "exit": lambda: os._exit(3), "hang": _hang}
+def _not_implemented():
+    raise Unsupported("this backend does not implement it: NotImplementedError: Softsign")  # as keras-openvino raises
+
+
+FAULTS = {"segfault": _segfault, "abort": os.abort, "exit": lambda: os._exit(3), "hang": _hang,
+          "unsupported": _not_implemented}
 
 
 class Faulty(ReferenceAdapter):
@@ -51,6 +57,10 @@ def abort_elu(device="cpu", edition=None):
 
 def exit_selu(device="cpu", edition=None):
     return Faulty("activations.selu", "exit", device, edition)
+
+
+def unsupported_softsign(device="cpu", edition=None):
+    return Faulty("activations.softsign", "unsupported", device, edition)
 
 
 def hang_tanh(device="cpu", edition=None):

@@ -49,6 +49,23 @@ def test_a_crash_is_an_error_record_and_the_run_goes_on(tmp_path, adapter, featu
     assert f"crashed: {how}" in page and "activations.sigmoid" in page
 
 
+@pytest.mark.parametrize("isolation", ["process", "none"])
+def test_an_op_the_backend_lacks_is_unsupported_not_a_failure(tmp_path, isolation):
+    """An adapter that raises adapters.base.Unsupported while running a case (keras-openvino turns its
+    backend's NotImplementedError into it) makes that check ``unsupported`` with the message, in the
+    child process as in the pytest process; the other checks run as usual."""
+    proc, records, _ = _run(tmp_path, "unsupported_softsign", "-k", "test_values and (softsign or softplus)",
+                            f"--isolation={isolation}")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    by = {(r["feature"], r["params"]["dtype"]): r for r in records if r.get("nodeid")}
+    assert len(by) == 8
+    for dtype in ("float16", "bfloat16", "float32", "float64"):
+        lacking = by["activations.softsign", dtype]
+        assert lacking["status"] == "unsupported", lacking
+        assert "does not implement it: NotImplementedError: Softsign" in lacking["message"], lacking["message"]
+        assert by["activations.softplus", dtype]["status"] == "pass"
+
+
 @pytest.mark.parametrize("workers", ["0", "2"])
 def test_a_hang_is_a_timeout_record_and_the_run_goes_on(tmp_path, workers):
     proc, records, out = _run(tmp_path, "hang_tanh", "-k", "test_edges and (tanh or sigmoid) and not hard", "--check-timeout=2",
