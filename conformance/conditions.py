@@ -70,6 +70,26 @@ def _per_axis(value, rank: int) -> tuple:
     return (value,) * rank if isinstance(value, int) else tuple(value)
 
 
+def strided_window_remainder(case) -> bool:
+    """A Conv2D, or a Conv2DTranspose (whose input gradient is a Conv2D over its output), on a batch of
+    two or more, strided along a spatial axis whose windows leave a remainder: (n - k) % s != 0 for
+    the convolved size n (a transposed convolution's output size), kernel k and stride s > 1."""
+    if case.feature not in ("layers.Conv2D", "layers.Conv2DTranspose") or not case.inputs:
+        return False
+    x = np.shape(case.inputs[0])
+    if len(x) != 4 or x[0] < 2:
+        return False
+    spatial = x[2:] if channels_first(case) else x[1:3]
+    kernel, strides = _per_axis(case.config.get("kernel_size", 1), 2), _per_axis(case.config.get("strides", 1), 2)
+    valid = str(case.config.get("padding", "valid")).lower() == "valid"
+    for n, k, s in zip(spatial, kernel, strides):
+        if "Transpose" in case.feature:
+            n = n * s + max(k - s, 0) if valid else n * s
+        if s > 1 and n >= k and (n - k) % s:
+            return True
+    return False
+
+
 def bias_on_last_axis(case) -> bool:
     """A channels_first layer with a bias whose output's last side equals its channel count, the
     shape for which Keras 3's TensorFlow ``ops.add`` mistakes the (1, C, 1, ...) bias for a
@@ -218,7 +238,7 @@ def lambda_output_shape(case) -> bool:
     return case.feature == "layers.Lambda" and isinstance(case.config.get("output_shape"), (tuple, list))
 
 
-CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, nan_input, input_below_minus_one, channels_first, unequal_strides, bias_on_last_axis, kernel_exceeds_input,
+CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, nan_input, input_below_minus_one, channels_first, strided_window_remainder, unequal_strides, bias_on_last_axis, kernel_exceeds_input,
                                       keepdims_none, keepdims_not_bool, padding_mixed_case, asymmetric_same_padding,
                                       truncated_normal, steep_negative_slope, regularizer_factor_not_float32,
                                       l1_factor_not_float32, nonneg_constraint,
