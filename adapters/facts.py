@@ -13,9 +13,12 @@ Names used by the built-in adapters:
 
 - ``device`` (cpu, gpu) and ``device_model`` (the CPU's model name, or the GPU's);
 - ``cpu_isa``: the kernel-selecting x86 extensions the CPU has (avx2, avx512f, avx512_vnni,
-  avx512_bf16, avx_vnni, amx), or the machine's architecture elsewhere;
+  avx512_bf16, avx512_fp16, avx_vnni, avx_ne_convert, amx), or the machine's architecture elsewhere;
 - ``numpy_simd`` (NumPy's best dispatched SIMD target) and ``blas`` (NumPy's BLAS and version);
-- TensorFlow: ``onednn`` (on, off) and ``onednn_set_by`` (the variable, or the CPU's default);
+- TensorFlow: ``onednn`` (on, off), ``onednn_set_by`` (the variable, or the CPU's default) and
+  ``float16_kernels`` (onednn, eigen): oneDNN runs float16 ops only where it is on and the CPU does
+  float16 (TensorFlow's ``IsDataTypeSupportedByOneDNNOnThisCPU``: AVX512BW with AVX512_FP16 or
+  AMX_FP16, or AVX_NE_CONVERT); elsewhere float16 ops take the Eigen kernels, with their limits;
 - PyTorch: ``mkldnn`` (on, off, unavailable), ``onednn_version``, ``cpu_capability`` (AVX512, AVX2, ...);
 - JAX: ``xla_platform`` (the backend's platform version string).
 """
@@ -28,7 +31,10 @@ import platform
 import re
 
 # x86 flags (as /proc/cpuinfo names them) whose presence changes which kernels a framework runs.
-KERNEL_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile")
+KERNEL_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "avx512_fp16", "avx_vnni", "avx_ne_convert", "amx_tile")
+# The flags with which TensorFlow's oneDNN runs float16 ops (tensorflow/core/util/util.cc,
+# IsDataTypeSupportedByOneDNNOnThisCPU(DT_HALF)): AVX512BW and (AVX512_FP16 or AMX_FP16), or AVX_NE_CONVERT.
+ONEDNN_FLOAT16 = (("avx512bw", "avx512_fp16"), ("avx512bw", "amx_fp16"), ("avx_ne_convert",))
 
 
 @functools.cache
@@ -46,8 +52,12 @@ def cpu_model() -> str:
     return info.get("model name") or info.get("Model") or platform.processor() or platform.machine() or "unknown"
 
 
+def _flags() -> set[str]:
+    return set(_cpuinfo().get("flags", "").split())
+
+
 def cpu_isa() -> str:
-    flags = set(_cpuinfo().get("flags", "").split())
+    flags = _flags()
     if not flags:
         return platform.machine() or "unknown"
     have = [f.replace("_tile", "") for f in KERNEL_FLAGS if f in flags]
@@ -79,8 +89,11 @@ def tensorflow(tf, device: str) -> dict[str, str]:
     from tensorflow.python.util import _pywrap_util_port
 
     set_by = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
-    facts = {"onednn": "on" if _pywrap_util_port.IsMklEnabled() else "off",
-             "onednn_set_by": f"TF_ENABLE_ONEDNN_OPTS={set_by}" if set_by is not None else "the CPU's default"}
+    onednn = _pywrap_util_port.IsMklEnabled()
+    cpu_float16 = any(all(f in _flags() for f in need) for need in ONEDNN_FLOAT16)
+    facts = {"onednn": "on" if onednn else "off",
+             "onednn_set_by": f"TF_ENABLE_ONEDNN_OPTS={set_by}" if set_by is not None else "the CPU's default",
+             "float16_kernels": "onednn" if onednn and cpu_float16 else "eigen"}
     if device == "gpu":
         gpus = tf.config.list_physical_devices("GPU")
         details = tf.config.experimental.get_device_details(gpus[0]) if gpus else {}
@@ -122,6 +135,6 @@ def repro_env(facts: dict[str, str]) -> dict[str, str]:
 
 def summary(facts: dict[str, str]) -> str:
     """One line for a terminal or a page: the device, then the kernel facts."""
-    order = ["device", "mode", "dtype_policy", "device_model", "onednn", "onednn_set_by", "mkldnn", "cpu_capability", "cpu_isa", "numpy_simd"]
+    order = ["device", "mode", "dtype_policy", "device_model", "onednn", "onednn_set_by", "float16_kernels", "mkldnn", "cpu_capability", "cpu_isa", "numpy_simd"]
     keys = [k for k in order if k in facts] + sorted(k for k in facts if k not in order)
     return "; ".join(f"{k}={facts[k]}" for k in keys)

@@ -183,5 +183,10 @@ def test_collect_checks(tmp_path):
 
 
 def test_collect_checks_failure_raises(tmp_path):
-    with pytest.raises(RuntimeError, match="collecting conformance/ failed"):
-        spec.collect_checks(tmp_path)  # no conformance/ there
+    # A conformance/ under root that cannot be imported shadows the installed package (python -m
+    # puts the working directory first on sys.path), so the collection fails whether or not the
+    # project is installed.
+    (tmp_path / "conformance").mkdir()
+    (tmp_path / "conformance" / "__init__.py").write_text("raise ImportError('a broken conformance package')\n")
+    with pytest.raises(RuntimeError, match="(?s)collecting conformance/ failed.*a broken conformance package"):
+        spec.collect_checks(tmp_path)
