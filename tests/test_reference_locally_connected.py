@@ -369,7 +369,7 @@ def test_conformance_module_passes_on_the_reference_in_keras2(tmp_path):
     assert records and proc.returncode == 0, proc.stdout[-3000:]
     assert {r["status"] for r in records} == {"pass"}, [r for r in records if r["status"] != "pass"][:3]
     assert {r["check"] for r in records} == {"values", "shapes", "rejects", "roundtrip", "default_weights",
-                                             "weight_losses", "signature", "gradients", "training_step"}
+                                             "weight_losses", "signature", "gradients", "training_step", "saved_model"}
 
 
 def test_conformance_module_is_unsupported_in_keras3(tmp_path):
