@@ -20,7 +20,8 @@ ENTRY_POINT_GROUP = "keras_conformance.adapters"
 
 BUILTIN = {"reference": "adapters.reference:make", "tf": "adapters.tf:make", "tf-keras": "adapters.tf_keras:make",
            "keras-jax": "adapters.keras_jax:make", "keras-torch": "adapters.keras_torch:make",
-           "keras-numpy": "adapters.keras_numpy:make", "keras-openvino": "adapters.keras_openvino:make"}
+           "keras-numpy": "adapters.keras_numpy:make", "keras-openvino": "adapters.keras_openvino:make",
+           "onnx": "adapters.onnx:make"}
 
 
 class UnknownAdapter(LookupError):

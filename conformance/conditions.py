@@ -13,6 +13,7 @@ import numpy as np
 
 import reference
 from adapters.base import spec_defaults
+from adapters.dtypes import finfo
 from conformance import tolerance
 from reference.editions import KERAS2
 
@@ -44,6 +45,15 @@ def input_below_minus_one(case) -> bool:
     exp(x)'s relative precision (1 + exp(x) rounds away most of its digits) and, far enough below,
     all of it (softplus without log1p)."""
     return any((np.isfinite(x) & (x < -1)).any() for x in _floating_inputs(case))
+
+
+def extreme_input(case) -> bool:
+    """Some floating-point input is inf, NaN, or finite beyond a quarter of the dtype's largest value:
+    where a product with a small factor (elu's ``alpha * x``, ``|alpha| <= 3`` as drawn) may overflow to
+    inf, and a select lowered to arithmetic (``x * c + y * (1 - c)``) turns an inf in the branch not
+    taken into NaN (inf * 0)."""
+    big = float(finfo(case.dtype).max) / 4
+    return any(((~np.isfinite(x)) | (np.abs(x) > big)).any() for x in _floating_inputs(case))
 
 
 def channels_first(case) -> bool:
@@ -238,7 +248,8 @@ def lambda_output_shape(case) -> bool:
     return case.feature == "layers.Lambda" and isinstance(case.config.get("output_shape"), (tuple, list))
 
 
-CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, nan_input, input_below_minus_one, channels_first, strided_window_remainder, unequal_strides, bias_on_last_axis, kernel_exceeds_input,
+CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, nan_input, input_below_minus_one, extreme_input,
+                                      channels_first, strided_window_remainder, unequal_strides, bias_on_last_axis, kernel_exceeds_input,
                                       keepdims_none, keepdims_not_bool, padding_mixed_case, asymmetric_same_padding,
                                       truncated_normal, steep_negative_slope, regularizer_factor_not_float32,
                                       l1_factor_not_float32, nonneg_constraint,
