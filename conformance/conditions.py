@@ -56,6 +56,14 @@ def extreme_input(case) -> bool:
     return any(((~np.isfinite(x)) | (np.abs(x) > big)).any() for x in _floating_inputs(case))
 
 
+def identity_cropping(case) -> bool:
+    """A Cropping layer whose ``cropping`` (given or the default) crops nothing: its output is its input."""
+    if not case.feature.startswith("layers.Cropping"):
+        return False
+    cropping = case.config.get("cropping", spec_defaults(case.feature).get("cropping"))
+    return not np.any(np.asarray(cropping))
+
+
 def channels_first(case) -> bool:
     """The layer's ``data_format`` is channels_first, in any letter case ("CHANNELS_FIRST" too)."""
     return str(case.config.get("data_format")).lower() == "channels_first"
@@ -248,7 +256,7 @@ def lambda_output_shape(case) -> bool:
     return case.feature == "layers.Lambda" and isinstance(case.config.get("output_shape"), (tuple, list))
 
 
-CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, nan_input, input_below_minus_one, extreme_input,
+CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, nan_input, input_below_minus_one, extreme_input, identity_cropping,
                                       channels_first, strided_window_remainder, unequal_strides, bias_on_last_axis, kernel_exceeds_input,
                                       keepdims_none, keepdims_not_bool, padding_mixed_case, asymmetric_same_padding,
                                       truncated_normal, steep_negative_slope, regularizer_factor_not_float32,

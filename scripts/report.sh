@@ -10,8 +10,8 @@
 source "$(dirname "$0")/_venv.sh"
 bash scripts/_browser.sh
 [[ -f out/tf/results.jsonl ]] || { echo "scripts/report.sh: no out/tf/results.jsonl: run bash scripts/gate.sh --report out/tf first" >&2; exit 2; }
-# keras-jax is left out by default: XLA compiles every new shape, so its run takes 5-18 min on 2 cores.
-MATRIX=${KERAS_CONFORMANCE_MATRIX:-reference tf-keras:1 tf-keras:0 keras-numpy keras-torch}
+# keras-jax is the slowest (XLA compiles every new shape: about 25 min cold on 2 cores, the whole suite).
+MATRIX=${KERAS_CONFORMANCE_MATRIX:-reference tf-keras:1 tf-keras:0 keras-numpy keras-torch keras-jax}
 rc=0
 runs=(out/tf/results.jsonl)
 [[ -f out/tf-eigen/results.jsonl ]] && runs+=(out/tf-eigen/results.jsonl)
