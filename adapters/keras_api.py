@@ -26,7 +26,7 @@ import numpy as np
 
 from adapters import lambdas, snippets
 from adapters.base import (COMPILED_OPS, DTYPE_POLICIES, Adapter, Case, Gradients, LayerResult, Rejected, Resolved,
-                           RoundTrip)
+                           RoundTrip, Unsupported)
 from reference.signatures import parameters
 
 # Keys every Keras layer's get_config has, which are not the layer's own semantics.
@@ -81,7 +81,7 @@ class KerasAPIAdapter(Adapter):
         with self._device_scope():
             try:
                 out = fn()
-            except Rejected:
+            except (Rejected, Unsupported):  # an adapter's own verdicts, raised inside fn
                 raise
             except Exception as e:  # noqa: BLE001  (whatever Keras raises is what the user sees)
                 # The argument errors are Keras' rejections; any other exception from the

@@ -84,6 +84,10 @@ class OnnxAdapter(TFAdapter):
         if any(m is not None for m in masks):
             raise Unsupported("an ONNX model's inputs are plain tensors: the Keras mask this case's input carries "
                               "does not cross the export")
+        if case.feature == "layers.ActivityRegularization" or any(
+                k.endswith("regularizer") and v is not None for k, v in case.config.items()):
+            raise Unsupported("layer.losses (regularization penalties) are training terms, not outputs of the "
+                              "exported inference graph")
         xs = [np.asarray(x) for x in case.inputs]
         self._prepare(case, layer, xs)
         return self._exported(layer, xs)
@@ -96,9 +100,6 @@ class OnnxAdapter(TFAdapter):
         ys = list(y) if isinstance(y, (list, tuple)) else [y]
         if any(self._get_mask(t) is not None for t in ys):
             raise Unsupported("the layer's output carries a Keras mask, which an exported ONNX model does not hold")
-        if layer.losses:
-            raise Unsupported("layer.losses (regularization penalties) are training terms, not outputs of the "
-                              "exported inference graph")
         model = keras.Model(inputs, ys if len(ys) > 1 else ys[0])
         model([self._tensor(x) for x in xs] if len(xs) > 1 else self._tensor(xs[0]))  # Keras exports called models only
         with tempfile.TemporaryDirectory() as tmp:
