@@ -164,3 +164,29 @@ def test_conditions_on_convolution_cases():
     assert not conditions.bias_on_last_axis(conv("layers.Conv1DTranspose", {**first, "use_bias": False}, (1, 3, 2)))
     assert not conditions.bias_on_last_axis(conv("layers.Conv1DTranspose", first, (1, 3, 4)))
     assert set(conditions.met(conv("layers.Conv1DTranspose", first, (1, 3, 2)))) == {"bias_on_last_axis", "channels_first"}
+
+
+def test_conditions_extreme_input_and_identity_cropping():
+    """extreme_input measures against the case's dtype's largest value; identity_cropping reads the
+    spec's default cropping when the config gives none (Cropping2D's crops nothing, Cropping1D's does)."""
+    import numpy as np
+
+    from adapters.base import Case
+    from conformance import conditions
+
+    def act(values, dtype):
+        return Case("activations.elu", "call", {}, (np.asarray(values, dtype),), dtype=dtype)
+
+    assert conditions.extreme_input(act([1.0, 20000.0], "float16"))  # above 65504 / 4
+    assert not conditions.extreme_input(act([1.0, 20000.0], "float32"))
+    assert conditions.extreme_input(act([1.0, np.inf], "float32"))
+    assert conditions.extreme_input(act([np.nan], "float64"))
+
+    def crop(feature, config, shape):
+        return Case(feature, "call", config, (np.ones(shape, np.float32),), dtype="float32")
+
+    assert conditions.identity_cropping(crop("layers.Cropping2D", {}, (1, 3, 3, 1)))
+    assert not conditions.identity_cropping(crop("layers.Cropping1D", {}, (1, 3, 1)))
+    assert conditions.identity_cropping(crop("layers.Cropping3D", {"cropping": ((0, 0), (0, 0), (0, 0))}, (1, 2, 2, 2, 1)))
+    assert not conditions.identity_cropping(crop("layers.Cropping2D", {"cropping": ((0, 1), (0, 0))}, (1, 3, 3, 1)))
+    assert not conditions.identity_cropping(crop("layers.ZeroPadding2D", {}, (1, 3, 3, 1)))
