@@ -120,6 +120,34 @@ def bias_on_last_axis(case) -> bool:
     return len(shape) > 2 and shape[1] == shape[-1]
 
 
+def xla_wrapped_conv(case) -> bool:
+    """A Conv1D/2D/3D that Keras 3's TensorFlow backend runs through ``tf.function(jit_compile=True)``
+    because TensorFlow's CPU kernels cannot: grouped (``groups`` > 1) or a channels_first Conv3D
+    (keras/src/backend/tensorflow/nn.py conv, ``needs_xla``)."""
+    if case.feature not in ("layers.Conv1D", "layers.Conv2D", "layers.Conv3D"):
+        return False
+    return case.config.get("groups", 1) > 1 or (case.feature == "layers.Conv3D" and channels_first(case))
+
+
+def output_past_last_tap(case) -> bool:
+    """A transposed convolution whose output is longer, along some spatial axis, than the last cell its
+    kernel reaches (stride * (n - 1) + dilated kernel, for input side n): a stride larger than the
+    kernel, or an output_padding past the kernel, leaves cells no tap reaches, which ONNX's
+    ConvTranspose can only express as negative padding."""
+    if not case.feature.endswith("Transpose") or not _spatial(case):
+        return False
+    from reference.registry import get_feature
+
+    spatial = _spatial(case)
+    rank = len(spatial)
+    shape = get_feature(case.feature).obj(**case.config).compute_output_shape(np.shape(case.inputs[0]))
+    out = shape[2:] if channels_first(case) else shape[1:-1]
+    ks = _per_axis(case.config.get("kernel_size", 1), rank)
+    strides = _per_axis(case.config.get("strides", 1), rank)
+    dil = _per_axis(case.config.get("dilation_rate", 1), rank)
+    return any(o > s * (n - 1) + (k - 1) * d + 1 for o, n, k, s, d in zip(out, spatial, ks, strides, dil))
+
+
 def kernel_exceeds_input(case) -> bool:
     """A convolution's (dilated) kernel, or a pooling's window, longer than its input along some
     spatial axis, which only "same" padding allows: every window along that axis reaches into the
@@ -258,6 +286,7 @@ def lambda_output_shape(case) -> bool:
 
 CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, nan_input, input_below_minus_one, extreme_input, identity_cropping,
                                       channels_first, strided_window_remainder, unequal_strides, bias_on_last_axis, kernel_exceeds_input,
+                                      xla_wrapped_conv, output_past_last_tap,
                                       keepdims_none, keepdims_not_bool, padding_mixed_case, asymmetric_same_padding,
                                       truncated_normal, steep_negative_slope, regularizer_factor_not_float32,
                                       l1_factor_not_float32, nonneg_constraint,

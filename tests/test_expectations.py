@@ -143,8 +143,8 @@ def test_daz_is_accepted_for_values_and_nothing_else():
 
 
 def test_conditions_on_convolution_cases():
-    """kernel_exceeds_input reads the kernel, dilation and data format; bias_on_last_axis the spec's
-    output shape."""
+    """kernel_exceeds_input reads the kernel, dilation and data format; bias_on_last_axis and
+    output_past_last_tap the spec's output shape; xla_wrapped_conv the groups and data format."""
     import numpy as np
 
     from adapters.base import Case
@@ -164,6 +164,19 @@ def test_conditions_on_convolution_cases():
     assert not conditions.bias_on_last_axis(conv("layers.Conv1DTranspose", {**first, "use_bias": False}, (1, 3, 2)))
     assert not conditions.bias_on_last_axis(conv("layers.Conv1DTranspose", first, (1, 3, 4)))
     assert set(conditions.met(conv("layers.Conv1DTranspose", first, (1, 3, 2)))) == {"bias_on_last_axis", "channels_first"}
+    # Keras' TF backend runs grouped convolutions and channels_first Conv3D through XLA
+    assert conditions.xla_wrapped_conv(conv("layers.Conv1D", {"kernel_size": 3, "filters": 3, "groups": 3}, (1, 4, 3)))
+    assert conditions.xla_wrapped_conv(conv("layers.Conv3D", {"kernel_size": 1, "data_format": "channels_first"},
+                                            (1, 2, 2, 2, 2)))
+    assert not conditions.xla_wrapped_conv(conv("layers.Conv2D", {"kernel_size": 1, "data_format": "channels_first"},
+                                                (1, 2, 2, 2)))
+    # a transposed output past the last kernel tap: stride > kernel, or output_padding beyond the kernel
+    assert conditions.output_past_last_tap(conv("layers.Conv2DTranspose", {"filters": 1, "kernel_size": 1,
+                                                                           "strides": (1, 2)}, (1, 2, 3, 1)))
+    assert conditions.output_past_last_tap(conv("layers.Conv1DTranspose", {"filters": 1, "kernel_size": 2, "strides": 2,
+                                                                           "output_padding": 1}, (1, 2, 1)))
+    assert not conditions.output_past_last_tap(conv("layers.Conv1DTranspose", {"filters": 1, "kernel_size": 2,
+                                                                               "strides": 2, "padding": "same"}, (1, 2, 1)))
 
 
 def test_conditions_extreme_input_and_identity_cropping():
