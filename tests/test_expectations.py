@@ -203,3 +203,19 @@ def test_conditions_extreme_input_and_identity_cropping():
     assert conditions.identity_cropping(crop("layers.Cropping3D", {"cropping": ((0, 0), (0, 0), (0, 0))}, (1, 2, 2, 2, 1)))
     assert not conditions.identity_cropping(crop("layers.Cropping2D", {"cropping": ((0, 1), (0, 0))}, (1, 3, 3, 1)))
     assert not conditions.identity_cropping(crop("layers.ZeroPadding2D", {}, (1, 3, 3, 1)))
+
+
+@pytest.mark.parametrize("path", sorted((expectations.Path(__file__).parents[1] / "conformance" / "expectations").glob("*.toml")),
+                         ids=lambda p: p.name)
+def test_shipped_files_load_and_name_spec_features(path):
+    """Every adapter's expectations file loads (its conditions and fields valid) and names only features the
+    spec has: a misspelled feature would match nothing and only show up as a stale info record."""
+    import reference  # noqa: F401  (registers the features)
+    from reference.registry import FEATURES
+
+    lookups = {f"{f.area}.get" for f in FEATURES.values()}  # the resolve checks' feature: keras.<area>.get
+    entries = expectations.load(path)
+    assert entries, f"{path.name} holds no entries"
+    for e in entries:
+        for f in [e.feature] if isinstance(e.feature, str) else e.feature:
+            assert f in FEATURES or f in lookups, f"{path.name}: {f!r} is no spec feature"
