@@ -148,6 +148,27 @@ def output_past_last_tap(case) -> bool:
     return any(o > s * (n - 1) + (k - 1) * d + 1 for o, n, k, s, d in zip(out, spatial, ks, strides, dil))
 
 
+def reversed_bounds(case) -> bool:
+    """A RandomUniform whose ``minval`` (given or the default) exceeds its ``maxval``: the spec
+    samples between them all the same (Keras 3 passes them on unchecked)."""
+    if case.feature != "initializers.RandomUniform":
+        return False
+    defaults = spec_defaults(case.feature)
+    return case.config.get("minval", defaults.get("minval")) > case.config.get("maxval", defaults.get("maxval"))
+
+
+def rate_inexact_in_dtype(case) -> bool:
+    """A dropout layer whose ``rate`` is not exactly representable in the case's dtype (0.3 in
+    float16): a backend that makes the rate a constant of the input's dtype scales by 1 / (1 - rounded
+    rate), off by the rounding relative to 1 - rate (unbounded as rate nears 1)."""
+    rate = case.config.get("rate")
+    if "Dropout" not in case.feature or not isinstance(rate, (int, float)):
+        return False
+    from adapters.dtypes import np_dtype
+
+    return float(np.asarray(rate, dtype=np_dtype(case.dtype))) != float(rate)
+
+
 def kernel_exceeds_input(case) -> bool:
     """A convolution's (dilated) kernel, or a pooling's window, longer than its input along some
     spatial axis, which only "same" padding allows: every window along that axis reaches into the
@@ -286,7 +307,8 @@ def lambda_output_shape(case) -> bool:
 
 CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, nan_input, input_below_minus_one, extreme_input, identity_cropping,
                                       channels_first, strided_window_remainder, unequal_strides, bias_on_last_axis, kernel_exceeds_input,
-                                      xla_wrapped_conv, output_past_last_tap,
+                                      xla_wrapped_conv, output_past_last_tap, reversed_bounds,
+                                      rate_inexact_in_dtype,
                                       keepdims_none, keepdims_not_bool, padding_mixed_case, asymmetric_same_padding,
                                       truncated_normal, steep_negative_slope, regularizer_factor_not_float32,
                                       l1_factor_not_float32, nonneg_constraint,

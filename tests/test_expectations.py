@@ -195,6 +195,13 @@ def test_conditions_extreme_input_and_identity_cropping():
     assert conditions.extreme_input(act([1.0, np.inf], "float32"))
     assert conditions.extreme_input(act([np.nan], "float64"))
 
+    # RandomUniform's bounds, given or default; a dropout rate the case's dtype cannot hold
+    assert conditions.reversed_bounds(Case("initializers.RandomUniform", "sample", {"maxval": -1.0}, (), dtype="float32"))
+    assert not conditions.reversed_bounds(Case("initializers.RandomUniform", "sample", {}, (), dtype="float32"))
+    drop = Case("layers.Dropout", "call", {"rate": 0.3}, (np.ones(2, np.float16),), dtype="float16")
+    assert conditions.rate_inexact_in_dtype(drop)
+    assert not conditions.rate_inexact_in_dtype(Case("layers.Dropout", "call", {"rate": 0.5}, (), dtype="bfloat16"))
+
     def crop(feature, config, shape):
         return Case(feature, "call", config, (np.ones(shape, np.float32),), dtype="float32")
 
