@@ -13,7 +13,7 @@ import numpy as np
 
 import reference
 from adapters.base import spec_defaults
-from adapters.dtypes import finfo
+from adapters.dtypes import finfo, np_dtype
 from conformance import tolerance
 from reference.editions import KERAS2
 
@@ -108,15 +108,20 @@ def strided_window_remainder(case) -> bool:
     return False
 
 
+def _output_shape(case) -> tuple:
+    """The spec's output shape of the case's layer on its first input."""
+    from reference.registry import get_feature
+
+    return get_feature(case.feature).obj(**case.config).compute_output_shape(np.shape(case.inputs[0]))
+
+
 def bias_on_last_axis(case) -> bool:
     """A channels_first layer with a bias whose output's last side equals its channel count, the
     shape for which Keras 3's TensorFlow ``ops.add`` mistakes the (1, C, 1, ...) bias for a
     channels_last one (keras/src/backend/tensorflow/numpy.py add)."""
     if case.config.get("data_format") != "channels_first" or not case.config.get("use_bias", True):
         return False
-    from reference.registry import get_feature
-
-    shape = get_feature(case.feature).obj(**case.config).compute_output_shape(np.shape(case.inputs[0]))
+    shape = _output_shape(case)
     return len(shape) > 2 and shape[1] == shape[-1]
 
 
@@ -134,13 +139,11 @@ def output_past_last_tap(case) -> bool:
     kernel reaches (stride * (n - 1) + dilated kernel, for input side n): a stride larger than the
     kernel, or an output_padding past the kernel, leaves cells no tap reaches, which ONNX's
     ConvTranspose can only express as negative padding."""
-    if not case.feature.endswith("Transpose") or not _spatial(case):
-        return False
-    from reference.registry import get_feature
-
     spatial = _spatial(case)
+    if not case.feature.endswith("Transpose") or not spatial:
+        return False
     rank = len(spatial)
-    shape = get_feature(case.feature).obj(**case.config).compute_output_shape(np.shape(case.inputs[0]))
+    shape = _output_shape(case)
     out = shape[2:] if channels_first(case) else shape[1:-1]
     ks = _per_axis(case.config.get("kernel_size", 1), rank)
     strides = _per_axis(case.config.get("strides", 1), rank)
@@ -164,8 +167,6 @@ def rate_inexact_in_dtype(case) -> bool:
     rate = case.config.get("rate")
     if "Dropout" not in case.feature or not isinstance(rate, (int, float)):
         return False
-    from adapters.dtypes import np_dtype
-
     return float(np.asarray(rate, dtype=np_dtype(case.dtype))) != float(rate)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from conformance import expectations
@@ -212,7 +214,7 @@ def test_conditions_extreme_input_and_identity_cropping():
     assert not conditions.identity_cropping(crop("layers.ZeroPadding2D", {}, (1, 3, 3, 1)))
 
 
-@pytest.mark.parametrize("path", sorted((expectations.Path(__file__).parents[1] / "conformance" / "expectations").glob("*.toml")),
+@pytest.mark.parametrize("path", sorted((Path(__file__).parents[1] / "conformance" / "expectations").glob("*.toml")),
                          ids=lambda p: p.name)
 def test_shipped_files_load_and_name_spec_features(path):
     """Every adapter's expectations file loads (its conditions and fields valid) and names only features the
