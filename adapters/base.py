@@ -221,6 +221,10 @@ class Adapter(abc.ABC):
     devices: tuple[str, ...] = ("cpu",)
     modes: tuple[str, ...] = ("eager",)  # the MODES the adapter can run
     dtype_policies: tuple[str, ...] = ("float32",)  # the DTYPE_POLICIES it can run
+    # Whether the framework caches a compiled program per op and input shape, so that repeated shapes
+    # run warm (JAX's eager ops): the suite then draws pooled shapes by default (``--shapes``). A
+    # compiled mode traces each case's layer afresh whatever its shape, so it gains nothing from them.
+    compiles_per_shape: bool = False
 
     def __init__(self, device: str = "cpu"):
         if device not in self.devices:

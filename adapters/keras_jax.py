@@ -16,6 +16,8 @@ Everything Keras is in :mod:`adapters.keras3`; this module is JAX's part.
   ``Layer.stateless_call`` opens), their new values (a dropout's seed state) come out and are
   assigned back. The program is lowered and compiled explicitly, its time counted as compile
   time, then run once. JAX has no graph mode without compiling: ``graph`` is not offered.
+- Shapes: JAX runs an eager op as an XLA program compiled for its shapes and dtypes, about 40 ms
+  a compile here, so the suite draws pooled shapes for this adapter (``compiles_per_shape``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ class KerasJaxAdapter(Keras3Adapter):
     modes = ("eager", "jit")
     needs = "JAX and Keras 3"
     install = "pip install jax==0.10.2 jaxlib keras==3.15.1"
+
+    compiles_per_shape = True  # every eager op is an XLA program compiled per shape and dtype
 
     def _import_framework(self):
         import jax

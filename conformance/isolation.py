@@ -87,7 +87,7 @@ class Isolated(Adapter):
         self.framework_seconds = self.compile_seconds = 0.0
         info = self._start()
         for k in ("name", "edition", "framework", "version", "versions", "devices", "device", "modes", "mode",
-                  "dtype_policies", "dtype_policy"):
+                  "dtype_policies", "dtype_policy", "compiles_per_shape"):
             setattr(self, k, info[k])
         self._described = info["describe"]
 
@@ -203,6 +203,7 @@ def _load(spec, device, edition, mode, dtype_policy):
     except Exception as e:  # noqa: BLE001
         return None, ("usage", f"adapter {spec!r}: describe() raised {type(e).__name__}: {e}")
     info = {k: getattr(adapter, k) for k in ("name", "edition", "framework", "version", "device", "mode", "dtype_policy")}
+    info["compiles_per_shape"] = bool(getattr(adapter, "compiles_per_shape", False))
     info.update(versions=dict(getattr(adapter, "versions", {})), devices=tuple(adapter.devices),
                 modes=tuple(adapter.modes), dtype_policies=tuple(adapter.dtype_policies), describe=described)
     return adapter, ("ok", info)

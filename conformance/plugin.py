@@ -36,7 +36,7 @@ import adapters
 from adapters import facts
 from adapters.base import DTYPE_POLICIES, MODES
 from adapters.reference import ReferenceAdapter
-from conformance import conditions, divergence, expectations, isolation, profiles, stats
+from conformance import conditions, divergence, expectations, isolation, profiles, stats, strategies
 from conformance.variants import CrossVariant, per_variant
 from conformance.divergence import Divergence, Recorder
 from reference.editions import EDITIONS
@@ -59,6 +59,10 @@ def pytest_addoption(parser):
                      "mixed_bfloat16 keep variables in float32 and compute in the half type")
     g.addoption("--edition", default=None, choices=EDITIONS,
                 help="spec edition to check against (default: the adapter's own)")
+    g.addoption("--shapes", default="auto", choices=("auto", "drawn", "pooled"),
+                help="pooled: each check draws its input shapes from a few fixed ones (conformance/strategies.py, "
+                     "shape pools), so a framework that compiles per shape hits its caches; drawn: from their whole "
+                     "ranges. auto (default): pooled where the adapter compiles per shape (keras-jax)")
     g.addoption("--isolation", default="process", choices=("process", "none"),
                 help="process (default): the adapter runs in a child process, so that a crash or a hang is one "
                      "check's error record and the run goes on; none: in the pytest process (for a debugger)")
@@ -225,6 +229,9 @@ class ConformanceRun:
                 and not hasattr(config, "workerinput"):
             for a in loaded:  # the xdist controller runs no check: its adapter process only had to describe itself
                 getattr(a, "close", lambda: None)()
+        shapes = config.getoption("--shapes")
+        self.shapes = shapes if shapes != "auto" else "pooled" if adapter.compiles_per_shape else "drawn"
+        strategies.pool_shapes(self.shapes == "pooled")
         edition = config.getoption("--edition") or adapter.edition
         try:
             described = adapter.describe()
@@ -449,7 +456,8 @@ class ConformanceRun:
         args = ["pytest", *target, f"--adapter={self.adapter_arg}", f"--device={self.adapter.device}",
                 f"--edition={self.edition}"]
         args += [f"--{k}={v}" for k, v, default in (("mode", self.adapter.mode, "eager"),
-                                                    ("dtype-policy", self.adapter.dtype_policy, "float32")) if v != default]
+                                                    ("dtype-policy", self.adapter.dtype_policy, "float32"),
+                                                    ("shapes", self.shapes, "drawn")) if v != default]
         return " ".join([f"{k}={v}" for k, v in env.items()] + [shlex.quote(a) for a in args])
 
     def _snippet(self, case) -> str:
@@ -521,6 +529,7 @@ class ConformanceRun:
         seed = session.config.getoption("hypothesis_seed", None)
         run = {**self.adapter.describe(), "edition": self.edition, "profile": settings.get_current_profile_name(),
                "derandomize": settings.default.derandomize, "max_examples": settings.default.max_examples,
+               "shapes": self.shapes,
                "seed": str(seed) if seed is not None else ("derandomized: each check's seed is derived from its source"
                                                            if settings.default.derandomize else "random per check"),
                "python": sys.version.split()[0], "platform": platform.platform(), "start": self.start,
@@ -546,7 +555,8 @@ class ConformanceRun:
 
     def pytest_report_header(self, config):
         a = self.adapter.describe()
-        return [f"keras-conformance: adapter {a['adapter']} ({a['version']}), edition {self.edition}",
+        return [f"keras-conformance: adapter {a['adapter']} ({a['version']}), edition {self.edition}, "
+                f"{self.shapes} shapes",
                 f"platform: {facts.summary(a['platform_facts'])}"]
 
     def _new_platform_message(self, described: dict, failed: int) -> list[str]:

@@ -46,21 +46,68 @@ def floats(dtype: str, *, min_value=None, max_value=None, allow_nan=True, allow_
     return s
 
 
+# --- shape pools ---------------------------------------------------------------------------------
+# A framework that compiles a program per input shape (JAX's eager ops, XLA, tf.function) spends most
+# of a check compiling when every example has a new shape. With pooled shapes (``--shapes=pooled``,
+# the default for such adapters: conformance/plugin.py) a check's shapes come from POOL_SIZE fixed
+# ones per code path, so its compile caches are hit; configs and values are drawn as before.
+POOL_SIZE = 4
+_pooled = False
+
+
+def pool_shapes(on: bool) -> None:
+    """Draw shapes from the pools (True) or from their whole ranges (False, the default)."""
+    global _pooled
+    _pooled = bool(on)
+
+
+def pooled() -> bool:
+    return _pooled
+
+
+def _pool_member(v: int, n: int) -> int:
+    """Under pooled shapes, the draw ``v`` in [0, n) mapped to one of POOL_SIZE fixed members of
+    [0, n): the first (where a draw shrinks to), the last, and points spread between."""
+    if not _pooled or n <= POOL_SIZE:
+        return v
+    return (0, n - 1, n // 3, (2 * n) // 3)[v % POOL_SIZE]
+
+
+def shape_rng(rng):
+    """The generator a case strategy draws its input's sizes from: ``rng`` itself or, under pooled
+    shapes, a generator seeded by one of POOL_SIZE seeds that ``rng`` picks."""
+    return np.random.default_rng(int(rng.integers(POOL_SIZE))) if _pooled else rng
+
+
+def sides(lo: int, hi: int):
+    """One size in [lo, hi] drawn through Hypothesis (shrinks toward ``lo``); under pooled shapes,
+    of more than POOL_SIZE sizes only ``lo``, ``hi`` and two between."""
+    if not lo <= hi:
+        raise ValueError(f"need lo <= hi, got {lo}, {hi}")
+    return st.integers(0, hi - lo).map(lambda v: lo + _pool_member(v, hi - lo + 1))
+
+
 @functools.cache
 def shapes(min_dims=1, max_dims=3, min_side=1, max_side=5):
     """Array shapes: a rank in [min_dims, max_dims], each side in [min_side, max_side].
 
     Two draws, the rank and one integer whose base-k digits (k = max_side - min_side + 1)
     are the sides, rather than one draw per side: each draw costs Hypothesis about 0.1 ms.
-    Shrinks toward the lowest rank with every side min_side.
+    Shrinks toward the lowest rank with every side min_side. Under pooled shapes, POOL_SIZE
+    shapes per rank: every side min_side, every side max_side, and two between.
     """
     if not 0 <= min_dims <= max_dims:
         raise ValueError(f"need 0 <= min_dims <= max_dims, got {min_dims}, {max_dims}")
     if not 0 <= min_side <= max_side:
         raise ValueError(f"need 0 <= min_side <= max_side, got {min_side}, {max_side}")
     k = max_side - min_side + 1
-    return st.tuples(st.integers(min_dims, max_dims), st.integers(0, k**max_dims - 1)).map(
-        lambda t: tuple(min_side + (t[1] // k**i) % k for i in range(t[0])))
+
+    def shape(t):
+        rank, v = t
+        v = _pool_member(v % k**rank, k**rank)
+        return tuple(min_side + (v // k**i) % k for i in range(rank))
+
+    return st.tuples(st.integers(min_dims, max_dims), st.integers(0, k**max_dims - 1)).map(shape)
 
 
 @functools.cache

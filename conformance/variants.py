@@ -66,6 +66,10 @@ class CrossVariant(Adapter):
     def compile_seconds(self) -> float:
         return sum(getattr(a, "compile_seconds", 0.0) for a in self.adapters)
 
+    @property
+    def compiles_per_shape(self) -> bool:
+        return any(getattr(a, "compiles_per_shape", False) for a in self.adapters)
+
     def platform(self):
         """Each fact's values over the variants, joined with commas where they differ (``device=cpu,gpu``)."""
         merged: dict[str, list[str]] = {}

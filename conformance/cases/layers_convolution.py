@@ -89,7 +89,8 @@ def conv_configs(draw, feature, form="plain"):
     elif mode == 2:
         dilation = tuple(int(v) for v in rng.integers(1, 3, size=r))
     k_eff = [(kk - 1) * d + 1 for kk, d in zip(k, dilation)]
-    spatial = tuple(int(rng.integers(e if padding == "valid" else 1, max(e, MAX_SIDE[r]) + 1)) for e in k_eff)
+    sizes = cs.shape_rng(rng)
+    spatial = tuple(int(sizes.integers(e if padding == "valid" else 1, max(e, MAX_SIDE[r]) + 1)) for e in k_eff)
     config = {"kernel_size": k if rng.random() < 0.7 or len(set(k)) > 1 else k[0], "padding": padding}
     if any(s > 1 for s in strides):
         config["strides"] = strides if len(set(strides)) > 1 or rng.random() < 0.5 else strides[0]
@@ -130,7 +131,7 @@ def conv_configs(draw, feature, form="plain"):
         config["data_format"] = "channels_first"
     elif rng.random() < 0.2:
         config["data_format"] = "channels_last"
-    b = int(rng.integers(1, 3))
+    b = int(sizes.integers(1, 3))
     shape = (b, channels, *spatial) if first else (b, *spatial, channels)
     return config, shape
 

@@ -57,22 +57,23 @@ def _dot_config(rng, r0, r1):
 def merge_cases(draw, feature, dtype, masked=False):
     """A ``call`` case of a merge layer; masked=True adds one mask (or None) per input."""
     rng = cs.rng(draw)
+    sizes = cs.shape_rng(rng)
     config = {}
     if feature in ELEMENTWISE:
-        shapes = _elementwise_shapes(rng, feature, masked=masked)
+        shapes = _elementwise_shapes(sizes, feature, masked=masked)
     elif feature == "layers.Concatenate":
-        n, b = int(rng.integers(2, 5)), int(rng.integers(1, 4))
-        base = [b, *(int(d) for d in rng.integers(1, 5, size=int(rng.integers(1, 4))))]
-        axis = int(rng.integers(1, len(base)))
-        shapes = [tuple(int(rng.integers(1, 5)) if i == axis else d for i, d in enumerate(base)) for _ in range(n)]
+        n, b = int(sizes.integers(2, 5)), int(sizes.integers(1, 4))
+        base = [b, *(int(d) for d in sizes.integers(1, 5, size=int(sizes.integers(1, 4))))]
+        axis = int(sizes.integers(1, len(base)))
+        shapes = [tuple(int(sizes.integers(1, 5)) if i == axis else d for i, d in enumerate(base)) for _ in range(n)]
         r = rng.random()
         # On the last axis, a third of the time by the default axis=-1 (unpassed): rank >= 3 shows a wrong default.
         config = {} if axis == len(base) - 1 and r < 0.33 else {"axis": axis if r < 0.66 else axis - len(base)}
     else:
-        b = int(rng.integers(1, 4))
-        s0 = [b, *(int(d) for d in rng.integers(1, 5, size=int(rng.integers(1, 3))))]
-        s1 = [b, *(int(d) for d in rng.integers(1, 5, size=int(rng.integers(1, 3))))]
-        axes, (a0, a1) = _dot_config(rng, len(s0), len(s1))
+        b = int(sizes.integers(1, 4))
+        s0 = [b, *(int(d) for d in sizes.integers(1, 5, size=int(sizes.integers(1, 3))))]
+        s1 = [b, *(int(d) for d in sizes.integers(1, 5, size=int(sizes.integers(1, 3))))]
+        axes, (a0, a1) = _dot_config(sizes, len(s0), len(s1))
         s1[a1] = s0[a0]
         shapes = [tuple(s0), tuple(s1)]
         config = {"axes": axes, "normalize": bool(rng.random() < 0.5)}

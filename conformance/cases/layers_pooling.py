@@ -99,8 +99,9 @@ def pooling_cases(draw, feature, dtype, *, mixed=True, masked=False):
     rank = _rank(feature)
     config = {}
     data_format = _data_format(rng, config, mixed=mixed)
-    batch, channels = int(rng.integers(1, 3)), int(rng.integers(1, 4))
-    spatial = tuple(int(rng.integers(1, MAX_SIDE[rank] + 1)) for _ in range(rank))
+    sizes = cs.shape_rng(rng)
+    batch, channels = int(sizes.integers(1, 3)), int(sizes.integers(1, 4))
+    spatial = tuple(int(sizes.integers(1, MAX_SIDE[rank] + 1)) for _ in range(rank))
     if feature in POOLING:
         config.update(_pool_config(rng, feature, spatial, mixed=mixed))
     else:

@@ -113,9 +113,10 @@ def spatial_cases(draw, feature, dtype, *, interpolation="nearest", magnitudes=N
     """A ``call`` case of ``feature``: batch 1-2, 1-3 channels, small spatial sides; inputs with every
     special value unless ``magnitudes`` is given; a data_format only where ``edition`` has one."""
     rng = cs.rng(draw)
-    spatial = _spatial(rng, feature)
+    sizes = cs.shape_rng(rng)
+    spatial = _spatial(sizes, feature)
     config = _config(rng, feature, spatial, interpolation=interpolation, edition=edition)
-    shape = _layout(config, feature, int(rng.integers(1, 3)), spatial, int(rng.integers(1, 4)))
+    shape = _layout(config, feature, int(sizes.integers(1, 3)), spatial, int(sizes.integers(1, 4)))
     x = draw(cs.arrays(dtype, shape, magnitudes=magnitudes), label="x")
     return Case(feature, "call", config, (x,), dtype=dtype)
 
