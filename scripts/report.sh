@@ -10,9 +10,8 @@
 source "$(dirname "$0")/_venv.sh"
 bash scripts/_browser.sh
 [[ -f out/tf/results.jsonl ]] || { echo "scripts/report.sh: no out/tf/results.jsonl: run bash scripts/gate.sh --report out/tf first" >&2; exit 2; }
-# keras-jax is not in the default: XLA compiles every new shape (25 min cold on 2 cores for the whole
-# suite, about 40 on a slow day), which puts CI past its 90-minute budget; KERAS_CONFORMANCE_MATRIX adds it.
-MATRIX=${KERAS_CONFORMANCE_MATRIX:-reference tf-keras:1 tf-keras:0 keras-numpy keras-torch}
+# keras-jax runs with pooled shapes (--shapes=auto: JAX compiles each eager op per shape, and the pools hit its cache).
+MATRIX=${KERAS_CONFORMANCE_MATRIX:-reference tf-keras:1 tf-keras:0 keras-numpy keras-torch keras-jax}
 rc=0
 runs=(out/tf/results.jsonl)
 [[ -f out/tf-eigen/results.jsonl ]] && runs+=(out/tf-eigen/results.jsonl)

@@ -39,6 +39,8 @@ def reshape(draw, dtype):
     second = draw(st.sampled_from([d for d in range(1, rest + 1) if rest % d == 0]))
     target = [first, second, rest // second][: draw(st.integers(1, 3))]
     target[-1] *= math.prod((first, second, rest // second)[len(target):])
+    if cs.pooled() and draw(st.integers(0, 5), label="identity") == 0:
+        target = list(shape[1:])  # drawn sizes reach it by chance (a size-1 input); a few pooled ones seldom do
     if draw(st.booleans()):
         target[draw(st.integers(0, len(target) - 1))] = -1
     x = draw(cs.arrays(dtype, shape))

@@ -76,14 +76,17 @@ def _config(rng, feature, spatial, *, interpolation="nearest", edition=KERAS3):
     """A valid config for ``spatial`` sides (a crop leaves at least one cell on every axis) in ``edition``."""
     kind, rank, _ = LAYERS[feature]
     config = _data_format(rng, feature, mixed_case=True, edition=edition)
+    # An identity crop or pad: drawn sizes reach it by chance (a side of 1), a few pooled ones seldom do.
+    identity = cs.pooled() and rng.random() < 0.15
     if kind == "crop":
         pairs = []
         for d in spatial:
-            c0 = int(rng.integers(0, d))
-            pairs.append((c0, int(rng.integers(0, d - c0))))
+            c0 = 0 if identity else int(rng.integers(0, d))
+            pairs.append((c0, 0 if identity else int(rng.integers(0, d - c0))))
         config["cropping"] = _form(rng, pairs, rank)
     elif kind == "pad":
-        config["padding"] = _form(rng, [tuple(int(v) for v in rng.integers(0, 4, 2)) for _ in spatial], rank)
+        config["padding"] = _form(rng, [(0, 0) if identity else tuple(int(v) for v in rng.integers(0, 4, 2))
+                                        for _ in spatial], rank)
     else:
         sizes = [int(v) for v in rng.integers(1, 4, rank)]
         if rank == 1:
