@@ -19,6 +19,7 @@ Names used by the built-in adapters:
   ``float16_kernels`` (onednn, eigen): oneDNN runs float16 ops only where it is on and the CPU does
   float16 (TensorFlow's ``IsDataTypeSupportedByOneDNNOnThisCPU``: AVX512BW with AVX512_FP16 or
   AMX_FP16, or AVX_NE_CONVERT); elsewhere float16 ops take the Eigen kernels, with their limits;
+  ``bfloat16_kernels`` likewise for bfloat16 (AVX-512 or AVX_NE_CONVERT; an AVX2-only CPU: eigen);
 - PyTorch: ``mkldnn`` (on, off, unavailable), ``onednn_version``, ``cpu_capability`` (AVX512, AVX2, ...);
 - JAX: ``xla_platform`` (the backend's platform version string).
 """
@@ -35,6 +36,9 @@ KERNEL_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "avx512_fp16", 
 # The flags with which TensorFlow's oneDNN runs float16 ops (tensorflow/core/util/util.cc,
 # IsDataTypeSupportedByOneDNNOnThisCPU(DT_HALF)): AVX512BW and (AVX512_FP16 or AMX_FP16), or AVX_NE_CONVERT.
 ONEDNN_FLOAT16 = (("avx512bw", "avx512_fp16"), ("avx512bw", "amx_fp16"), ("avx_ne_convert",))
+# bfloat16 in oneDNN needs AVX-512 (emulated on avx512_core, native with avx512_bf16 or AMX) or AVX_NE_CONVERT
+# (TensorFlow's IsDataTypeSupportedByOneDNNOnThisCPU): an AVX2-only CPU runs bfloat16 on Eigen.
+ONEDNN_BFLOAT16 = (("avx512f",), ("avx_ne_convert",))
 
 
 @functools.cache
@@ -91,9 +95,11 @@ def tensorflow(tf, device: str) -> dict[str, str]:
     set_by = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
     onednn = _pywrap_util_port.IsMklEnabled()
     cpu_float16 = any(all(f in _flags() for f in need) for need in ONEDNN_FLOAT16)
+    cpu_bfloat16 = any(all(f in _flags() for f in need) for need in ONEDNN_BFLOAT16)
     facts = {"onednn": "on" if onednn else "off",
              "onednn_set_by": f"TF_ENABLE_ONEDNN_OPTS={set_by}" if set_by is not None else "the CPU's default",
-             "float16_kernels": "onednn" if onednn and cpu_float16 else "eigen"}
+             "float16_kernels": "onednn" if onednn and cpu_float16 else "eigen",
+             "bfloat16_kernels": "onednn" if onednn and cpu_bfloat16 else "eigen"}
     if device == "gpu":
         gpus = tf.config.list_physical_devices("GPU")
         details = tf.config.experimental.get_device_details(gpus[0]) if gpus else {}
@@ -135,6 +141,6 @@ def repro_env(facts: dict[str, str]) -> dict[str, str]:
 
 def summary(facts: dict[str, str]) -> str:
     """One line for a terminal or a page: the device, then the kernel facts."""
-    order = ["device", "mode", "dtype_policy", "device_model", "onednn", "onednn_set_by", "float16_kernels", "mkldnn", "cpu_capability", "cpu_isa", "numpy_simd"]
+    order = ["device", "mode", "dtype_policy", "device_model", "onednn", "onednn_set_by", "float16_kernels", "bfloat16_kernels", "mkldnn", "cpu_capability", "cpu_isa", "numpy_simd"]
     keys = [k for k in order if k in facts] + sorted(k for k in facts if k not in order)
     return "; ".join(f"{k}={facts[k]}" for k in keys)
