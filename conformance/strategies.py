@@ -47,9 +47,9 @@ def floats(dtype: str, *, min_value=None, max_value=None, allow_nan=True, allow_
 
 
 # --- shape pools ---------------------------------------------------------------------------------
-# A framework that compiles a program per input shape (JAX's eager ops, XLA, tf.function) spends most
+# A framework that caches a compiled program per op and input shape (JAX's eager ops) spends most
 # of a check compiling when every example has a new shape. With pooled shapes (``--shapes=pooled``,
-# the default for such adapters: conformance/plugin.py) a check's shapes come from POOL_SIZE fixed
+# the default for such adapters: Adapter.compiles_per_shape, conformance/plugin.py) a check's shapes come from POOL_SIZE fixed
 # ones per code path, so its compile caches are hit; configs and values are drawn as before.
 POOL_SIZE = 4
 _pooled = False
@@ -77,14 +77,6 @@ def shape_rng(rng):
     """The generator a case strategy draws its input's sizes from: ``rng`` itself or, under pooled
     shapes, a generator seeded by one of POOL_SIZE seeds that ``rng`` picks."""
     return np.random.default_rng(int(rng.integers(POOL_SIZE))) if _pooled else rng
-
-
-def sides(lo: int, hi: int):
-    """One size in [lo, hi] drawn through Hypothesis (shrinks toward ``lo``); under pooled shapes,
-    of more than POOL_SIZE sizes only ``lo``, ``hi`` and two between."""
-    if not lo <= hi:
-        raise ValueError(f"need lo <= hi, got {lo}, {hi}")
-    return st.integers(0, hi - lo).map(lambda v: lo + _pool_member(v, hi - lo + 1))
 
 
 @functools.cache
