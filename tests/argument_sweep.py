@@ -3,8 +3,8 @@ caught each: ``python -m tests.argument_sweep FEATURE [FEATURE ...] [--json PATH
 feature); ``python -m tests.argument_sweep --summary PATH [PATH ...]``: the README's table of such runs.
 
 Each mutant is one in-process pytest run of ``conformance/test_<family>.py`` on the feature's checks
-only, with the ``mutants`` profile (the ci draws, not shrunk), the adapter in this process and
-``-x``: the first diverging check ends the run. A mutant is caught when some check recorded a
+only, with the ``mutants`` profile (the ci draws, not shrunk), ``--shapes`` from ``tests.mutants.SHAPES``,
+the adapter in this process and ``-x``: the first diverging check ends the run. A mutant is caught when some check recorded a
 divergence on its feature; an ``error`` record is a crash, which is not a catch.
 """
 
@@ -22,6 +22,7 @@ import pytest
 import reference
 from conformance.cases import family
 from tests import argument_mutants
+from tests.mutants import SHAPES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,7 +50,7 @@ def run(m) -> dict:
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
         pytest.main([str(module), "-q", "-x", "-p", "no:cacheprovider", "-p", "no:xdist", "--isolation=none",
-                     f"--adapter=tests.argument_mutants:{m.name}", "--hypothesis-profile=mutants", "--report", out,
+                     f"--adapter=tests.argument_mutants:{m.name}", "--hypothesis-profile=mutants", f"--shapes={SHAPES}", "--report", out,
                      "-o", "console_output_style=classic", "--no-header", "--tb=no"],
                     plugins=[_OnlyFeature(m.feature)])
         seconds = time.perf_counter() - start

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,12 @@ from reference import constraints as C
 from reference import distributions as dist
 from reference import initializers as I
 from reference import regularizers as R
+
+
+# The --shapes every mutant run uses (tests/test_mutants.py, tests/argument_sweep.py): ``drawn`` by
+# default; KERAS_CONFORMANCE_MUTANT_SHAPES=pooled proves the checks still catch them with the pools
+# keras-jax is checked with.
+SHAPES = os.environ.get("KERAS_CONFORMANCE_MUTANT_SHAPES", "drawn")
 
 
 class Mutant(ReferenceAdapter):

@@ -2,21 +2,20 @@
 
 Each mutant runs in its own pytest process on just its target check, with the
 ``mutants`` profile (the ci examples, not shrunk: only detection matters here); the check must
-record a divergence for the mutated feature. KERAS_CONFORMANCE_MUTANT_SHAPES=pooled runs them with
-``--shapes=pooled`` (the shapes keras-jax is checked with; default ``drawn``).
+record a divergence for the mutated feature, with ``--shapes`` from ``tests.mutants.SHAPES``
+(KERAS_CONFORMANCE_MUTANT_SHAPES=pooled: the shapes keras-jax is checked with; default ``drawn``).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.mutants import MUTANTS
+from tests.mutants import MUTANTS, SHAPES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,7 +30,7 @@ def test_mutant_is_caught(name, tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", str(path), "-q", "-p", "no:cacheprovider", f"--adapter=tests.mutants:{name}",
          "-k", selector, "--report", str(tmp_path), "--hypothesis-profile=mutants",
-         f"--shapes={os.environ.get('KERAS_CONFORMANCE_MUTANT_SHAPES', 'drawn')}"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+         f"--shapes={SHAPES}"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     results = tmp_path / "results.jsonl"
     assert results.exists(), f"no results for mutant {name}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     records = [json.loads(line) for line in results.read_text().splitlines()]
