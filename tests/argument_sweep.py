@@ -3,8 +3,8 @@ caught each: ``python -m tests.argument_sweep FEATURE [FEATURE ...] [--json PATH
 feature); ``python -m tests.argument_sweep --summary PATH [PATH ...]``: the README's table of such runs.
 
 Each mutant is one in-process pytest run of ``conformance/test_<family>.py`` on the feature's checks
-only, with the ``mutants`` profile (the ci draws, not shrunk), ``--shapes`` from ``tests.mutants.SHAPES``,
-the adapter in this process and ``-x``: the first diverging check ends the run. A mutant is caught when some check recorded a
+only (``tests.mutant_sweep.run_checks``: the ``mutants`` profile, the ci draws, not shrunk, and ``--shapes``
+from ``tests.mutants.SHAPES``) with ``-x``: the first diverging check ends the run. A mutant is caught when some check recorded a
 divergence on its feature; an ``error`` record is a crash, which is not a catch.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -22,10 +21,7 @@ import pytest
 import reference
 from conformance.cases import family
 from tests import argument_mutants
-from tests.mutants import SHAPES
-
-ROOT = Path(__file__).resolve().parents[1]
-
+from tests.mutant_sweep import emit, run_checks
 
 class _OnlyFeature:
     """Keeps the collected checks parametrized by one feature, but its signature check: an argument
@@ -46,16 +42,9 @@ def run(m) -> dict:
     """{"caught_by": the first check that diverged, or None; "errors": crashed checks; "checks": count}."""
     if m.change is None:
         return {"caught_by": None, "errors": [], "checks": 0, "seconds": 0.0}
-    module = ROOT / "conformance" / f"test_{family(m.feature)}.py"
-    with tempfile.TemporaryDirectory() as out:
-        start = time.perf_counter()
-        pytest.main([str(module), "-q", "-x", "-p", "no:cacheprovider", "-p", "no:xdist", "--isolation=none",
-                     f"--adapter=tests.argument_mutants:{m.name}", "--hypothesis-profile=mutants", f"--shapes={SHAPES}", "--report", out,
-                     "-o", "console_output_style=classic", "--no-header", "--tb=no"],
-                    plugins=[_OnlyFeature(m.feature)])
-        seconds = time.perf_counter() - start
-        path = Path(out) / "results.jsonl"
-        records = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    start = time.perf_counter()
+    _, records = run_checks(family(m.feature), f"tests.argument_mutants:{m.name}", "-x", plugins=[_OnlyFeature(m.feature)])
+    seconds = time.perf_counter() - start
     mine = [r for r in records if r["feature"] == m.feature]
     caught = [r["check"] for r in mine if r["status"] == "diverge"]
     return {"caught_by": caught[0] if caught else None, "errors": [f"{r['check']}: {r['message'][:300]}" for r in mine
@@ -99,11 +88,7 @@ def main(argv=None):
         for m in argument_mutants.of_feature(feature):
             if only is None or m.name in only:
                 results[m.name] = run(m)
-    text = json.dumps(results, indent=1, sort_keys=True)
-    if args.json:
-        args.json.write_text(text)
-    else:
-        print(text)
+    emit(results, args.json)
 
 
 if __name__ == "__main__":

@@ -7,17 +7,11 @@ pytest runs of the family's checks, which a crash in one cannot take down with t
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 import reference
 from tests import argument_mutants
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.mutant_sweep import in_child
 
 
 @pytest.mark.parametrize("feature", sorted(reference.FEATURES))
@@ -25,11 +19,7 @@ def test_argument_mutants_caught(feature, tmp_path):
     mutants = argument_mutants.of_feature(feature)
     if not mutants:
         return  # no arguments: nothing to get wrong
-    out = tmp_path / "sweep.json"
-    proc = subprocess.run([sys.executable, "-m", "tests.argument_sweep", feature, "--json", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert out.exists(), f"the sweep of {feature} wrote nothing:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
-    results = json.loads(out.read_text())
+    results = in_child("tests.argument_sweep", feature, out=tmp_path / "sweep.json")
     problems = []
     for m in mutants:
         r, reason = results[m.name], argument_mutants.excuse(m)
