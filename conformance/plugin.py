@@ -296,10 +296,15 @@ class ConformanceRun:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item):
-        """Several variants (--device=cpu,gpu, --mode=eager,jit): the check's body runs once per variant
+        """An Unsupported ends the check at its first example (``_unsupported_at_once``). Several variants
+        (--device=cpu,gpu, --mode=eager,jit): the check's body runs once per variant
         on each example (conformance/variants.py ``per_variant``). Then, a known divergence is found
         again but not shrunk again: its minimal example was filed with its expectation, and shrinking
         it on every run would be the gate's slowest work."""
+        with _unsupported_at_once(item):
+            yield from self._variants_call(item)
+
+    def _variants_call(self, item):
         if not isinstance(self.adapter, CrossVariant):
             yield from self._runtest_call(item)
             return
@@ -353,6 +358,8 @@ class ConformanceRun:
         strict = match.strict if match else None
         expected = None  # the entry the record names
         exc = call.excinfo.value if call.excinfo else None
+        if isinstance(exc, _UnsupportedStop):
+            exc = exc.unsupported
         if isinstance(exc, BaseExceptionGroup):  # Hypothesis found several distinct failures
             found = exc.subgroup(lambda e: isinstance(e, Divergence))
             if found is not None and found.split(lambda e: isinstance(e, Divergence))[1] is None:
@@ -631,6 +638,40 @@ class ConformanceRun:
 def _recorder(item) -> Recorder:
     """The check's recorder: the one its setup started (a fresh one if setup never got that far)."""
     return item.stash.setdefault(_RECORDER, Recorder())
+
+
+class _UnsupportedStop(pytest.skip.Exception):
+    """An Unsupported on its way out of Hypothesis, which re-raises a skip at once where it would shrink
+    any other exception: what an adapter lacks is not a property of the example (``grad`` returning None
+    is the adapter's), and shrinking it ran the check's every draw again for nothing (four fifths of a
+    keras-numpy run). The record is ``unsupported`` as before, with the first example's message."""
+
+    def __init__(self, unsupported):
+        super().__init__(str(unsupported))
+        self.unsupported = unsupported
+
+
+@contextlib.contextmanager
+def _unsupported_at_once(item):
+    """Run a Hypothesis check with its body's Unsupported raised as an :class:`_UnsupportedStop`."""
+    hyp = getattr(item.obj, "hypothesis", None)
+    if hyp is None:
+        yield
+        return
+    inner = hyp.inner_test
+
+    @functools.wraps(inner)
+    def stop(*args, **kwargs):
+        try:
+            return inner(*args, **kwargs)
+        except divergence.Unsupported as exc:
+            raise _UnsupportedStop(exc) from exc
+
+    hyp.inner_test = stop
+    try:
+        yield
+    finally:
+        hyp.inner_test = inner
 
 
 @contextlib.contextmanager

@@ -53,7 +53,8 @@ def test_a_crash_is_an_error_record_and_the_run_goes_on(tmp_path, adapter, featu
 def test_an_op_the_backend_lacks_is_unsupported_not_a_failure(tmp_path, isolation):
     """An adapter that raises adapters.base.Unsupported while running a case (keras-openvino turns its
     backend's NotImplementedError into it) makes that check ``unsupported`` with the message, in the
-    child process as in the pytest process; the other checks run as usual."""
+    child process as in the pytest process, at its first example (an adapter's lack is not shrunk); the
+    other checks run as usual."""
     proc, records, _ = _run(tmp_path, "unsupported_softsign", "-k", "test_values and (softsign or softplus)",
                             f"--isolation={isolation}")
     assert proc.returncode == 0, proc.stdout[-3000:]
@@ -63,6 +64,7 @@ def test_an_op_the_backend_lacks_is_unsupported_not_a_failure(tmp_path, isolatio
         lacking = by["activations.softsign", dtype]
         assert lacking["status"] == "unsupported", lacking
         assert "does not implement it: NotImplementedError: Softsign" in lacking["message"], lacking["message"]
+        assert lacking["examples"] == 1, f"an Unsupported was shrunk: {lacking['examples']} examples"
         assert by["activations.softplus", dtype]["status"] == "pass"
 
 
