@@ -123,7 +123,9 @@ class TFKerasAdapter(TFModes, TFGradients, KerasAPIAdapter):
 
     def _build_for(self, layer, xs):
         # Layer.__call__'s own build step: it also sets the weights= a layer was made with (Embedding's).
-        layer._maybe_build(xs[0] if len(xs) == 1 else list(xs))
+        # On tensors, as __call__ gives it: its input_spec check reads x.shape.rank, which an array lacks.
+        ts = [self.tf.convert_to_tensor(x) for x in xs]
+        layer._maybe_build(ts[0] if len(ts) == 1 else ts)
 
     def _weight_name(self, variable):
         return weight_name(variable)
