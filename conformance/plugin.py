@@ -301,27 +301,15 @@ class ConformanceRun:
         on each example (conformance/variants.py ``per_variant``). Then, a known divergence is found
         again but not shrunk again: its minimal example was filed with its expectation, and shrinking
         it on every run would be the gate's slowest work."""
-        with _unsupported_at_once(item):
+        with _body_wrapped(item, _unsupported_at_once):
             yield from self._variants_call(item)
 
     def _variants_call(self, item):
         if not isinstance(self.adapter, CrossVariant):
             yield from self._runtest_call(item)
             return
-        hyp = getattr(item.obj, "hypothesis", None)
-        body = hyp.inner_test if hyp is not None else item.obj
-        wrapped = per_variant(body, self.adapter)
-        if hyp is not None:
-            hyp.inner_test = wrapped
-        else:
-            item.obj = wrapped
-        try:
+        with _body_wrapped(item, lambda body: per_variant(body, self.adapter)):
             yield from self._runtest_call(item)
-        finally:
-            if hyp is not None:
-                hyp.inner_test = body
-            else:
-                item.obj = body
 
     def _runtest_call(self, item):
         old, match = getattr(item.obj, "_hypothesis_internal_use_settings", None), item.stash.get(_MATCH, None)
@@ -652,54 +640,58 @@ class _UnsupportedStop(pytest.skip.Exception):
 
 
 @contextlib.contextmanager
-def _unsupported_at_once(item):
-    """Run a Hypothesis check with its body's Unsupported raised as an :class:`_UnsupportedStop`."""
+def _body_wrapped(item, wrap):
+    """Run the check with its body replaced by ``wrap(body)``: Hypothesis' ``inner_test``, which it calls
+    afresh for each example (so wrapping it there is how plugins wrap a test body), or a plain check's function."""
     hyp = getattr(item.obj, "hypothesis", None)
-    if hyp is None:
+    body = hyp.inner_test if hyp is not None else item.obj
+    if hyp is not None:
+        hyp.inner_test = wrap(body)
+    else:
+        item.obj = wrap(body)
+    try:
         yield
-        return
-    inner = hyp.inner_test
+    finally:
+        if hyp is not None:
+            hyp.inner_test = body
+        else:
+            item.obj = body
 
-    @functools.wraps(inner)
+
+def _unsupported_at_once(body):
+    """``body`` with its Unsupported raised as an :class:`_UnsupportedStop`."""
+
+    @functools.wraps(body)
     def stop(*args, **kwargs):
         try:
-            return inner(*args, **kwargs)
+            return body(*args, **kwargs)
         except divergence.Unsupported as exc:
             raise _UnsupportedStop(exc) from exc
 
-    hyp.inner_test = stop
-    try:
-        yield
-    finally:
-        hyp.inner_test = inner
+    return stop
 
 
-@contextlib.contextmanager
 def _known_when(item, match):
     """Run the check with a divergence in a case that meets the entry's conditions set aside as known:
-    Hypothesis goes on drawing (and shrinks any other divergence, which is new). Hypothesis calls
-    ``inner_test`` afresh for each example, so wrapping it there is how plugins wrap a test body."""
-    hyp = item.obj.hypothesis
-    inner = hyp.inner_test
+    Hypothesis goes on drawing (and shrinks any other divergence, which is new)."""
     rec = _recorder(item)
 
-    @functools.wraps(inner)
-    def known(*args, **kwargs):
-        try:
-            return inner(*args, **kwargs)
-        except Divergence as exc:
-            entry = match.known(rec.last_case)
-            if entry is None:
-                raise
-            rec.known += 1
-            if rec.known_case is None:
-                rec.known_case, rec.known_entry, rec.known_message = rec.last_case, entry, str(exc)
+    def wrap(inner):
+        @functools.wraps(inner)
+        def known(*args, **kwargs):
+            try:
+                return inner(*args, **kwargs)
+            except Divergence as exc:
+                entry = match.known(rec.last_case)
+                if entry is None:
+                    raise
+                rec.known += 1
+                if rec.known_case is None:
+                    rec.known_case, rec.known_entry, rec.known_message = rec.last_case, entry, str(exc)
 
-    hyp.inner_test = known
-    try:
-        yield
-    finally:
-        hyp.inner_test = inner
+        return known
+
+    return _body_wrapped(item, wrap)
 
 
 def _case_dict(case):

@@ -23,6 +23,7 @@ from conformance.cases import family
 from tests import argument_mutants
 from tests.mutant_sweep import emit, run_checks
 
+
 class _OnlyFeature:
     """Keeps the collected checks parametrized by one feature, but its signature check: an argument
     mutant changes what the framework computes, not what its constructor accepts."""

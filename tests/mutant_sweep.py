@@ -37,10 +37,16 @@ def run_checks(area: str, adapter: str, *args: str, plugins=()) -> tuple[int, li
         return int(rc), [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
+def selector(name: str) -> str:
+    """The ``-k`` expression that selects a mutant's target check on its feature."""
+    _, _, _, check, feature = MUTANTS[name]
+    return f"test_{check}" + (f" and {feature}" if feature else "")
+
+
 def run(name: str) -> dict:
     """{"rc": pytest's exit code, "targeted": the records of the mutant's check on its feature}."""
     _, _, area, check, feature = MUTANTS[name]
-    rc, records = run_checks(area, f"tests.mutants:{name}", "-k", f"test_{check}" + (f" and {feature}" if feature else ""))
+    rc, records = run_checks(area, f"tests.mutants:{name}", "-k", selector(name))
     return {"rc": rc, "targeted": [r for r in records if r["check"] == check and (feature is None or r["feature"] == feature)]}
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.mutant_sweep import in_child
-from tests.mutants import MUTANTS
+from tests.mutant_sweep import in_child, selector
+from tests.mutants import MUTANTS, SHAPES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,7 +30,7 @@ def test_mutants_are_caught(area, tmp_path):
         targeted, rc = results[name]["targeted"], results[name]["rc"]
         errors = [r for r in targeted if r["status"] == "error"]
         reproduce = (f"(reproduce: pytest conformance/test_{area}.py --adapter=tests.mutants:{name} "
-                     f"-k 'test_{check}{f' and {feature}' if feature else ''}' --hypothesis-profile=mutants)")
+                     f"-k '{selector(name)}' --hypothesis-profile=mutants --shapes={SHAPES})")
         if not targeted:
             problems.append(f"{name}: no {check} check for {feature} ran {reproduce}")
         elif errors:
