@@ -275,6 +275,20 @@ def nonneg_constraint(case) -> bool:
                for k, v in case.config.items())
 
 
+def masked_step_not_plus_zero(case) -> bool:
+    """A Masking layer with a masked timestep (every feature equal to ``mask_value``, given or the
+    default 0.0) holding a value whose product with 0 is not +0: NaN, +-inf (their product is NaN) or
+    a negative number or -0.0 (product -0.0). Keras 2's Masking multiplies by the 0/1 mask, so eager
+    TensorFlow gives NaN or -0.0 there; a compiler that rewrites ``x * cast(mask)`` as a select gives +0."""
+    if case.feature != "layers.Masking" or not case.inputs:
+        return False
+    x = np.asarray(case.inputs[0], np.float64)
+    mask_value = case.config.get("mask_value", spec_defaults(case.feature).get("mask_value", 0.0))
+    masked = np.all(x == mask_value, axis=-1)
+    steps = x[masked]
+    return bool((np.signbit(steps) | ~np.isfinite(steps)).any())
+
+
 def unit_leading_torch_weight(case) -> bool:
     """A kernel of more than one tap whose torch layout (out, in, *k) for a convolution, (in, out, *k)
     for a transposed one, leads with a 1 while the other channel count is not 1: a convolution with
@@ -312,7 +326,7 @@ CONDITIONS = {f.__name__: f for f in (broadcast, subnormal, nan_input, input_bel
                                       rate_inexact_in_dtype,
                                       keepdims_none, keepdims_not_bool, padding_mixed_case, asymmetric_same_padding,
                                       truncated_normal, steep_negative_slope, regularizer_factor_not_float32,
-                                      l1_factor_not_float32, nonneg_constraint,
+                                      l1_factor_not_float32, nonneg_constraint, masked_step_not_plus_zero,
                                       unit_leading_torch_weight, lambda_defaults,
                                       lambda_output_shape)}
 

@@ -197,6 +197,16 @@ def test_conditions_extreme_input_and_identity_cropping():
     assert conditions.extreme_input(act([1.0, np.inf], "float32"))
     assert conditions.extreme_input(act([np.nan], "float64"))
 
+    # a masked timestep (all mask_value) whose product with 0 is not +0
+    def masking(x, **config):
+        return Case("layers.Masking", "call", config, (np.asarray(x, "float32"),), dtype="float32")
+
+    assert conditions.masked_step_not_plus_zero(masking([[[-0.0, 0.0], [1.0, 2.0]]]))  # default mask_value 0.0
+    assert not conditions.masked_step_not_plus_zero(masking([[[0.0, 0.0], [-1.0, 2.0]]]))  # the negative step is kept
+    assert conditions.masked_step_not_plus_zero(masking([[[np.inf, np.inf]]], mask_value=np.inf))
+    assert conditions.masked_step_not_plus_zero(masking([[[-2.0, -2.0], [1.0, 0.0]]], mask_value=-2.0))
+    assert not conditions.masked_step_not_plus_zero(masking([[[3.0, 3.0]]], mask_value=3.0))
+
     # RandomUniform's bounds, given or default; a dropout rate the case's dtype cannot hold
     assert conditions.reversed_bounds(Case("initializers.RandomUniform", "sample", {"maxval": -1.0}, (), dtype="float32"))
     assert not conditions.reversed_bounds(Case("initializers.RandomUniform", "sample", {}, (), dtype="float32"))

@@ -139,6 +139,23 @@ def test_conditioned_expectation_covers_its_cause_in_any_draw_and_nothing_else(t
     assert rc == 0 and record["status"] == "pass" and "did not show" in record["message"]
 
 
+def test_conditioned_expectation_covers_a_plain_check(tmp_path):
+    """A check without Hypothesis (``edges``: one fixed case) is known under a conditional entry when
+    its case meets the conditions, and a divergence outside them stays new."""
+    statuses = {}
+    for when in ("nan_input", "broadcast"):  # the edge inputs hold a NaN; one input, so no broadcast
+        exp = tmp_path / f"{when}.toml"
+        exp.write_text(f'[[expected]]\nfeature = "activations.relu"\ncheck = "edges"\nwhen = ["{when}"]\n'
+                       f'reason = "NaN to zero"\n')
+        out = tmp_path / when
+        proc = _pytest("conformance/test_activations.py", "-k", "test_edges and relu-float32",
+                       "--adapter=tests.mutants:relu_nan_to_zero", f"--expectations={exp}", "--report", str(out), "-q")
+        [record] = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()
+                    if '"nodeid"' in line and "activations.relu" in line]
+        statuses[when] = (proc.returncode, record["status"], "outside the expectations' conditions" in record["message"])
+    assert statuses == {"nan_input": (0, "xfail", False), "broadcast": (1, "diverge", True)}
+
+
 def test_params_lists_and_conditions_are_validated(tmp_path):
     from conformance import expectations
 
