@@ -17,7 +17,8 @@ Each entry::
     versions = { keras = ">=3.15,<3.16" }  # optional: only for these package versions (PEP 440
                                          # specifiers against the adapter's ``versions``)
     platform = { onednn = "on" }         # optional: only where these platform facts hold (a value
-                                         # or a list of values; adapters/facts.py names the facts)
+                                         # or a list of values; adapters/facts.py names the facts;
+                                         # "eager+jit": a run in each of them, --mode=eager,jit)
 
 An entry whose ``devices``, ``versions`` or ``platform`` do not hold for the adapter under test is
 inactive: it neither matches a check nor is reported as stale. Whether a divergence depends on
@@ -113,12 +114,13 @@ class Expectation:
 
     def applies(self, devices: list[str], versions: dict[str, str], platform: dict[str, str] | None = None) -> bool:
         """Whether the entry's conditions hold for a run on ``devices`` with these package versions
-        and platform facts (a cross-device run joins its devices' values with commas: any counts)."""
+        and platform facts (a cross-device or cross-mode run joins its variants' values with commas:
+        any counts; a wanted value joined with "+" needs each, as a difference between modes does)."""
         if self.devices and not set(self.devices) & set(devices):
             return False
         for fact, want in self.platform.items():
-            wants = {want} if isinstance(want, str) else set(want)
-            if not wants & set(str((platform or {}).get(fact, "")).split(",")):
+            have = set(str((platform or {}).get(fact, "")).split(","))
+            if not any(set(w.split("+")) <= have for w in listed(want)):
                 return False
         for package, spec in self.versions.items():
             have = versions.get(package)

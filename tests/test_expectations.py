@@ -43,6 +43,16 @@ def test_platform_conditions_select_facts(tmp_path):
     assert e.applies(["cpu", "gpu"], {}, {**facts, "onednn": "on,off"})  # cross-device: either device's value
 
 
+def test_platform_value_joined_with_plus_needs_each(tmp_path):
+    """A difference between modes exists only in a run in both: mode = "eager+jit" is active in
+    --mode=eager,jit (and eager,graph,jit), not in --mode=jit or --mode=eager alone."""
+    both = _load(tmp_path, 'platform = { mode = "eager+jit" }\n')
+    assert both.applies(["cpu"], {}, {"mode": "eager,jit"}) and both.applies(["cpu"], {}, {"mode": "eager,graph,jit"})
+    assert not both.applies(["cpu"], {}, {"mode": "jit"}) and not both.applies(["cpu"], {}, {"mode": "eager"})
+    either = _load(tmp_path, 'platform = { mode = ["eager", "graph"] }\n')  # TensorFlow's own kernels
+    assert either.applies(["cpu"], {}, {"mode": "eager,jit"}) and not either.applies(["cpu"], {}, {"mode": "jit"})
+
+
 def test_measured_platforms_and_new_ones(tmp_path):
     path = tmp_path / "exp.toml"
     path.write_text('[[measured]]\ndevice = "cpu"\nonednn = "off"\ntensorflow = "2.21.0"\n\n'
