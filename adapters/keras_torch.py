@@ -21,6 +21,7 @@ from __future__ import annotations
 from adapters import facts
 from adapters.base import AdapterUnavailable
 from adapters.keras3 import Keras3Adapter
+from reference.policies import compute_dtype
 
 
 class KerasTorchAdapter(Keras3Adapter):
@@ -66,6 +67,9 @@ class KerasTorchAdapter(Keras3Adapter):
     }
 
     def supports(self, feature, dtype=None):
+        if self.dtype_policy != "float32" and feature.startswith("layers."):
+            # a layer under a mixed policy computes in the compute dtype, whatever its case's dtype
+            dtype = compute_dtype(self.dtype_policy, dtype or "float32")
         if self.device == "cpu" and (feature, dtype) in self.CPU_MISSING:
             return self.CPU_MISSING[feature, dtype]
         return super().supports(feature, dtype)

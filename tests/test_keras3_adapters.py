@@ -111,3 +111,17 @@ def test_config_types_are_the_spec_s(name):
     found = json.loads(done.stdout.strip().splitlines()[-1])
     unexpected = [d for d in found if d[0] != "initializers.Identity" and "['l1']" not in d[3]]
     assert not unexpected and {f for f, *_ in found} >= {"initializers.Identity"}, found
+
+
+@pytest.mark.parametrize("name", _params(["keras-torch"]))
+def test_missing_cpu_kernel_follows_the_compute_dtype(name):
+    """torch has no CPU avg_pool3d in float16: unsupported for float16 cases, and under mixed_float16 for
+    every AveragePooling3D case (its layers compute in float16 whatever the case's dtype), not a divergence."""
+    code = ("import adapters\n"
+            f"a, m = adapters.load({name!r}), adapters.load({name!r}, dtype_policy='mixed_float16')\n"
+            "f = 'layers.AveragePooling3D'\n"
+            "print([bool(a.supports(f, 'float16')), bool(a.supports(f, None)), bool(a.supports(f, 'float32')),\n"
+            "       bool(m.supports(f, None)), bool(m.supports(f, 'float16')), bool(m.supports('layers.Dense', None))])")
+    done = _python(code)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == "[True, False, False, True, True, False]"
