@@ -234,7 +234,7 @@ class Adapter(abc.ABC):
         self.device = device
         self.mode, self.dtype_policy = "eager", "float32"
         self.framework_seconds = 0.0  # time spent inside framework calls, for the benchmark
-        self.compile_seconds = 0.0  # of which tracing and compiling (compiled modes), for the benchmark
+        self.compile_seconds = 0.0  # of which tracing and compiling (compiled modes; JAX's eager ops too), for the benchmark
 
     def configure(self, mode: str = "eager", dtype_policy: str = "float32") -> None:
         """Run every later case in ``mode`` under ``dtype_policy`` (``adapters.load`` calls it once);

@@ -12,7 +12,8 @@ asserted), then reads ``TMP/results.jsonl``: each check's ``duration_s`` (its
 call time) and ``framework_s`` (the seconds the adapter spent inside framework
 calls during that check, from ``Adapter.framework_seconds``) and ``compile_s`` (of that, the
 seconds spent tracing and compiling in a compiled mode, ``Adapter.compile_seconds``: tf.function's
-and XLA's first call over the second, JAX's ``lower().compile()``).
+and XLA's first call over the second, JAX's ``lower().compile()``; and in every mode the XLA compiles
+of JAX's eager ops, each compiled per shape and dtype, as JAX reports them).
 
     harness overhead = (sum of check durations - framework time) / framework time
 

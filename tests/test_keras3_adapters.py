@@ -125,3 +125,25 @@ def test_missing_cpu_kernel_follows_the_compute_dtype(name):
     done = _python(code)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().splitlines()[-1] == "[True, False, False, True, True, False]"
+
+
+@pytest.mark.parametrize("name", _params(["keras-jax"]))
+def test_jax_compile_time_is_counted_in_every_mode(name):
+    """benchmarks/gate.py's compile time: JAX compiles each eager op per shape, so an eager call on a new shape
+    counts compile time and the same call again counts none; under jit the compiled call's trace and compile are
+    timed whole, and the XLA compile inside that window is not counted a second time."""
+    code = ("import numpy as np, time, adapters\n"
+            "from adapters.base import Case\n"
+            "def case(n):\n"
+            "    return Case('activations.softplus', 'call', {}, (np.linspace(-2, 2, n).astype(np.float32),))\n"
+            "out = []\n"
+            "for mode in ('eager', 'jit'):\n"
+            "    a = adapters.load(" + repr(name) + ", mode=mode)\n"
+            "    a.run(case(7)); c0, f0 = a.compile_seconds, a.framework_seconds\n"
+            "    a.run(case(11)); c1, f1 = a.compile_seconds, a.framework_seconds\n"
+            "    a.run(case(11)) if mode == 'eager' else None; c2 = a.compile_seconds\n"
+            "    out.append([c1 - c0 > 0, c1 - c0 <= f1 - f0, c2 == c1])\n"
+            "print(out)")
+    done = _python(code)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == "[[True, True, True], [True, True, True]]"
