@@ -59,6 +59,9 @@ MODES = ("eager", "graph", "jit")
 COMPILED_OPS = ("call",)
 # Keras' dtype policies (``--dtype-policy``): float32, or float32 variables with float16/bfloat16 computation.
 DTYPE_POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
+# The directory an adapter whose framework compiles per op and shape caches its programs in ("": none),
+# set by the run (conformance/compile_cache.py, ``--compile-cache``) and inherited by its child processes.
+COMPILE_CACHE_ENV = "KERAS_CONFORMANCE_COMPILE_CACHE"
 PLAIN = (str, int, float, bool, tuple, list, dict, type(None))  # config values whose repr is stable
 
 

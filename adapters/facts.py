@@ -27,6 +27,7 @@ Names used by the built-in adapters:
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import platform
 import re
@@ -58,6 +59,13 @@ def cpu_model() -> str:
 
 def _flags() -> set[str]:
     return set(_cpuinfo().get("flags", "").split())
+
+
+def host_key() -> str:
+    """A short name for this CPU (model and every flag): what a compiled-program cache is kept per, since a
+    program compiled for the host's instruction set need not run on another CPU."""
+    text = cpu_model() + " " + " ".join(sorted(_flags())) + " " + platform.machine()
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def cpu_isa() -> str:

@@ -18,6 +18,11 @@ Everything Keras is in :mod:`adapters.keras3`; this module is JAX's part.
   time, then run once. JAX has no graph mode without compiling: ``graph`` is not offered.
 - Shapes: JAX runs an eager op as an XLA program compiled for its shapes and dtypes, about 40 ms
   a compile here, so the suite draws pooled shapes for this adapter (``compiles_per_shape``).
+- Compile cache: with ``--compile-cache`` (conformance/compile_cache.py; the run's own directory by
+  default) JAX's persistent compilation cache keeps every program, however fast it compiled (JAX's
+  defaults keep only those over 1 s), in a subdirectory per CPU: JAX's key names the CPU only as
+  "cpu", and XLA compiles for the host's instruction set. A JAX_COMPILATION_CACHE_DIR the user set
+  is left as it is.
 - Compile time (``compile_seconds``, for benchmarks/gate.py): in every mode the XLA compiles of eager
   ops, as JAX reports them (its ``backend_compile_duration`` event), plus, under ``jit``, the
   tracing, lowering and compiling of each compiled call, timed as a whole.
@@ -25,10 +30,11 @@ Everything Keras is in :mod:`adapters.keras3`; this module is JAX's part.
 
 from __future__ import annotations
 
+import os
 import time
 
 from adapters import facts
-from adapters.base import AdapterUnavailable
+from adapters.base import COMPILE_CACHE_ENV, AdapterUnavailable
 from adapters.keras3 import Keras3Adapter
 
 
@@ -56,6 +62,11 @@ class KerasJaxAdapter(Keras3Adapter):
                 self.compile_seconds += seconds
 
         jax.monitoring.register_event_duration_secs_listener(on_duration)
+        root = os.environ.get(COMPILE_CACHE_ENV)
+        if root and not jax.config.jax_compilation_cache_dir:
+            jax.config.update("jax_compilation_cache_dir", os.path.join(root, "jax-" + facts.host_key()))
+            jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+            jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
     def _versions(self):
         return {"keras": self.keras.__version__, "jax": self.jax.__version__}
