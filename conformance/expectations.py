@@ -13,6 +13,8 @@ Each entry::
     reason = "why the framework differs" # required
     issue = "keras-team/keras#12345"     # optional: the upstream issue
     ulps = 5                             # optional: a bound, see below
+    crash = true                         # optional: the divergence is the framework's process dying
+                                         # (or hanging) on the check's case; see below
     devices = ["gpu"]                    # optional: only when the run uses one of these devices
     versions = { keras = ">=3.15,<3.16" }  # optional: only for these package versions (PEP 440
                                          # specifiers against the adapter's ``versions``)
@@ -52,6 +54,11 @@ policy and the bound makes the check ``xfail``.
 
 With both, the bound holds for the cases meeting the conditions only.
 
+With ``crash = true`` the known divergence is a crash: the framework's process dies or hangs on the
+check's case (conformance/isolation.py), which is otherwise an ``error`` record; the entry makes it
+``xfail``. It is a plain entry (a crash ends the check at its case: no ``when``, ``config`` or ``ulps``),
+it covers a crash only (a value divergence under it is new), and a check that passes under it is ``xpass``.
+
 A plain entry (no ``when``, ``config`` or ``ulps``) is strict: it is meant to hold on every draw, so
 a check that passes although it matches is ``xpass`` and fails the run (the entry is stale). An
 entry with ``when``, ``config`` or ``ulps`` bounds what some inputs show, and a run's draws may hold none of them: a check
@@ -71,7 +78,7 @@ from packaging.version import InvalidVersion, Version
 from conformance import conditions
 
 REQUIRED = ("feature", "check", "reason")
-ALLOWED = (*REQUIRED, "params", "when", "config", "issue", "ulps", "devices", "versions", "platform")
+ALLOWED = (*REQUIRED, "params", "when", "config", "issue", "ulps", "crash", "devices", "versions", "platform")
 
 
 class ExpectationsError(ValueError):
@@ -91,6 +98,7 @@ class Expectation:
     platform: dict[str, str | list[str]] = field(default_factory=dict)
     when: list[str] = field(default_factory=list)
     config: dict = field(default_factory=dict)
+    crash: bool = False
 
     @property
     def conditional(self) -> bool:
@@ -236,6 +244,10 @@ def load(path: str | Path) -> list[Expectation]:
         if not isinstance(entry.get("config", {}), dict):
             raise ExpectationsError(f"{path}: entry {i} ({entry['feature']}): config must be a table of config "
                                     "values, each a value or a list, e.g. config = { activation = [\"tanh\"] }")
+        if entry.get("crash", False) not in (True, False) or (entry.get("crash") and (
+                entry.get("when") or entry.get("config") or entry.get("ulps") is not None)):
+            raise ExpectationsError(f"{path}: entry {i} ({entry['feature']}): crash must be true or false, and a crash "
+                                    "entry has no when, config or ulps (a crash ends the check at its case)")
         if not isinstance(entry.get("devices", []), list):
             raise ExpectationsError(f"{path}: entry {i} ({entry['feature']}): devices must be a list, e.g. [\"gpu\"]")
         out.append(Expectation(**entry))

@@ -393,7 +393,9 @@ class ConformanceRun:
             status = "diverge"
             if match and match.conditional and not strict:
                 message = f"outside the expectations' conditions, so not a known divergence: {message}"
-            if strict:  # (non-strict entries set aside what they cover: a divergence left over is new)
+            if strict and strict.crash:
+                message = f"the expectation names a crash, not this divergence: {message}"
+            elif strict:  # (non-strict entries set aside what they cover: a divergence left over is new)
                 status, expected = "xfail", strict
                 report.outcome, report.wasxfail = "skipped", f"{strict.reason} ({strict.issue or 'no upstream issue'})"
             elif (known := self._in_baseline(item)) is not None:
@@ -409,6 +411,9 @@ class ConformanceRun:
             status, message = "error", str(exc)
             if exc.case is not None:
                 detail = {"case": _case_dict(exc.case), "snippet": self._snippet(exc.case)}
+            if strict and strict.crash:  # a known crash (expectations.py)
+                status, expected = "xfail", strict
+                report.outcome, report.wasxfail = "skipped", f"{strict.reason} ({strict.issue or 'no upstream issue'})"
         elif report.skipped:
             status, message = "error", f"skipped without a reason the suite knows: {report.longrepr}"
             report.outcome = "failed"  # nothing is skipped silently

@@ -248,3 +248,11 @@ def test_shipped_files_load_and_name_spec_features(path):
     for e in entries:
         for f in [e.feature] if isinstance(e.feature, str) else e.feature:
             assert f in FEATURES or f in lookups, f"{path.name}: {f!r} is no spec feature"
+
+
+@pytest.mark.parametrize("extra", ['crash = "yes"', 'crash = true\nwhen = ["broadcast"]', 'crash = true\nulps = 4'])
+def test_a_crash_entry_is_plain_and_boolean(tmp_path, extra):
+    path = tmp_path / "e.toml"
+    path.write_text(f'[[expected]]\nfeature = "activations.elu"\ncheck = "values"\nreason = "r"\n{extra}\n')
+    with pytest.raises(expectations.ExpectationsError, match="crash must be true or false"):
+        expectations.load(path)

@@ -118,3 +118,17 @@ def test_a_timeout_needs_process_isolation(tmp_path):
     assert proc.returncode == 4 and "--isolation=process" in proc.stderr
     proc, _, _ = _run(tmp_path, "hang_tanh", "--check-timeout=0")
     assert proc.returncode == 4 and "positive number of seconds" in proc.stderr
+
+
+def test_a_known_crash_is_xfail_and_covers_nothing_else(tmp_path):
+    """A ``crash = true`` entry (conformance/expectations.py) makes its check's crash xfail; the same crash in a
+    check it does not name stays an error, and the run still fails on those."""
+    entry = tmp_path / "crash.toml"
+    entry.write_text('[[expected]]\nfeature = "activations.elu"\ncheck = "values"\ncrash = true\n'
+                     'reason = "the kernel aborts the process"\n')
+    proc, records, _ = _run(tmp_path, "abort_elu", "-k", "test_edges or test_values", f"--expectations={entry}")
+    assert proc.returncode == 1, proc.stdout[-3000:]
+    elu = {(r["check"], r["status"]) for r in records if r.get("feature") == "activations.elu"}
+    assert elu == {("values", "xfail"), ("edges", "error")}, elu
+    assert all(r["message"].startswith("crashed: SIGABRT") for r in records
+               if r.get("feature") == "activations.elu" and r["check"] == "values")
