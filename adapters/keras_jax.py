@@ -18,11 +18,10 @@ Everything Keras is in :mod:`adapters.keras3`; this module is JAX's part.
   time, then run once. JAX has no graph mode without compiling: ``graph`` is not offered.
 - Shapes: JAX runs an eager op as an XLA program compiled for its shapes and dtypes, about 40 ms
   a compile here, so the suite draws pooled shapes for this adapter (``compiles_per_shape``).
-- Compile cache: with ``--compile-cache`` (conformance/compile_cache.py; the run's own directory by
-  default) JAX's persistent compilation cache keeps every program, however fast it compiled (JAX's
-  defaults keep only those over 1 s), in a subdirectory per CPU: JAX's key names the CPU only as
-  "cpu", and XLA compiles for the host's instruction set. A JAX_COMPILATION_CACHE_DIR the user set
-  is left as it is.
+- Compile cache: with ``--compile-cache=DIR`` (conformance/compile_cache.py) JAX's persistent
+  compilation cache keeps every program, however fast it compiled (JAX's defaults keep only those
+  over 1 s), in a subdirectory of DIR per CPU: JAX's key names the CPU only as "cpu", and XLA
+  compiles for the host's instruction set. A JAX_COMPILATION_CACHE_DIR the user set is left as it is.
 - Compile time (``compile_seconds``, for benchmarks/gate.py): in every mode the XLA compiles of eager
   ops, as JAX reports them (its ``backend_compile_duration`` event), plus, under ``jit``, the
   tracing, lowering and compiling of each compiled call, timed as a whole.

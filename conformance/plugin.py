@@ -63,10 +63,10 @@ def pytest_addoption(parser):
                 help="pooled: each check draws its input shapes from a few fixed ones (conformance/strategies.py, "
                      "shape pools), so a framework that compiles per shape hits its caches; drawn: from their whole "
                      "ranges. auto (default): pooled where the adapter compiles per shape (keras-jax)")
-    g.addoption("--compile-cache", default="run", metavar="run|DIR|none",
-                help="where an adapter whose framework compiles per op and shape (keras-jax) keeps its compiled "
-                     "programs: run (default) a directory the run's processes share, removed at its end; DIR kept "
-                     "between runs (a second run finds them compiled); none (conformance/compile_cache.py)")
+    g.addoption("--compile-cache", default=None, metavar="DIR",
+                help="a directory, kept between runs, where an adapter whose framework compiles per op and shape "
+                     "(keras-jax) keeps its compiled programs: a second run finds them compiled "
+                     "(conformance/compile_cache.py; default: none, every run cold)")
     g.addoption("--isolation", default="process", choices=("process", "none"),
                 help="process (default): the adapter runs in a child process, so that a crash or a hang is one "
                      "check's error record and the run goes on; none: in the pytest process (for a debugger)")
@@ -535,8 +535,7 @@ class ConformanceRun:
         run = {**self.adapter.describe(), "edition": self.edition, "profile": settings.get_current_profile_name(),
                "derandomize": settings.default.derandomize, "max_examples": settings.default.max_examples,
                "shapes": self.shapes,
-               "compile_cache": compile_cache.describe(session.config.getoption("--compile-cache"), self.compile_cache,
-                                                       self.adapter),
+               "compile_cache": compile_cache.describe(self.compile_cache, self.adapter),
                "seed": str(seed) if seed is not None else ("derandomized: each check's seed is derived from its source"
                                                            if settings.default.derandomize else "random per check"),
                "python": sys.version.split()[0], "platform": platform.platform(), "start": self.start,
@@ -560,14 +559,9 @@ class ConformanceRun:
         self.report_dir.mkdir(parents=True, exist_ok=True)
         (self.report_dir / "checks.json").write_text(json.dumps(checks, indent=1) + "\n")
 
-    @pytest.hookimpl(optionalhook=True)
-    def pytest_configure_node(self, node):
-        """xdist: each worker caches its compiled programs where this controller does."""
-        node.workerinput[compile_cache.WORKER_KEY] = self.compile_cache
-
     def pytest_report_header(self, config):
         a = self.adapter.describe()
-        cache = compile_cache.describe(config.getoption("--compile-cache"), self.compile_cache, self.adapter)
+        cache = compile_cache.describe(self.compile_cache, self.adapter)
         return [f"keras-conformance: adapter {a['adapter']} ({a['version']}), edition {self.edition}, "
                 f"{self.shapes} shapes" + (f", compile cache: {cache}" if cache else ""),
                 f"platform: {facts.summary(a['platform_facts'])}"]

@@ -8,12 +8,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from adapters.base import COMPILE_CACHE_ENV
-from conformance import compile_cache
 
 ROOT = Path(__file__).resolve().parents[1]
 needs_jax = pytest.mark.skipif(importlib.util.find_spec("jax") is None or importlib.util.find_spec("keras") is None,
@@ -40,15 +38,10 @@ def test_an_unwritable_directory_is_a_usage_error(tmp_path):
     assert "--compile-cache=" in proc.stderr and "cannot create the directory" in proc.stderr
 
 
-def test_a_worker_caches_where_its_controller_does(monkeypatch):
-    monkeypatch.delenv(COMPILE_CACHE_ENV, raising=False)
-    cleanups = []
-    config = SimpleNamespace(getoption=lambda name: "run", workerinput={compile_cache.WORKER_KEY: "/the/controller's"},
-                             add_cleanup=cleanups.append)
-    assert compile_cache.open_for(config) == "/the/controller's" == os.environ[COMPILE_CACHE_ENV]
-    for cleanup in cleanups:
-        cleanup()
-    assert COMPILE_CACHE_ENV not in os.environ
+def test_without_the_option_nothing_is_cached(tmp_path):
+    proc = _pytest(*CHECKS, "--adapter=keras-jax", "--report", str(tmp_path))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert json.loads((tmp_path / "run.json").read_text())["compile_cache"] == "none"
 
 
 @needs_jax
@@ -69,24 +62,8 @@ def test_a_kept_cache_makes_the_second_run_warm_with_the_same_records(tmp_path):
     assert json.loads((second / "run.json").read_text())["compile_cache"] == str(cache)
 
 
-@needs_jax
-def test_the_run_s_own_cache_is_shared_and_removed(tmp_path):
-    proc = _pytest(*CHECKS, "--adapter=keras-jax", "-n", "2", "--report", str(tmp_path))
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    said = json.loads((tmp_path / "run.json").read_text())["compile_cache"]
-    path = said.split(", ")[1]
-    assert said.startswith("this run's") and path.startswith("/") and not os.path.exists(path)
-
-
 def test_an_adapter_that_does_not_compile_per_shape_names_no_cache(tmp_path):
     proc = _pytest(*CHECKS, "--adapter=reference", "--report", str(tmp_path))
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert json.loads((tmp_path / "run.json").read_text())["compile_cache"] is None
 
-
-def test_the_controller_hands_its_cache_to_each_worker():
-    from conformance.plugin import ConformanceRun
-
-    node = SimpleNamespace(workerinput={})
-    ConformanceRun.pytest_configure_node(SimpleNamespace(compile_cache="/the/run's"), node)
-    assert node.workerinput == {compile_cache.WORKER_KEY: "/the/run's"}
