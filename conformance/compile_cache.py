@@ -2,7 +2,7 @@
 per op and shape (keras-jax: JAX's persistent compilation cache) keeps its compiled programs.
 
 The ``ci`` profile is derandomized, so a second run of the same suite version draws the same cases and finds
-their programs compiled: a warm run (keras-jax's whole suite: 846 s cold, 283 s warm; the README has the
+their programs compiled: a warm run (keras-jax's whole suite: 842 s cold, 274 s warm; the README has the
 figures). A cached program is the one the framework compiled (JAX keys it by the program, the compile options,
 the XLA flags and the JAX version): the records are the same with or without it. Without the option nothing is
 cached, and every run is cold. A directory shared only by one run's processes was measured too: no faster cold
