@@ -29,12 +29,30 @@ Everything Keras is in :mod:`adapters.keras3`; this module is JAX's part.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 
 from adapters import facts
 from adapters.base import COMPILE_CACHE_ENV, AdapterUnavailable
 from adapters.keras3 import Keras3Adapter
+
+
+_RUNNING = [None]  # the adapter inside Adapter.run, whose compile_seconds JAX's compiles add to
+
+
+@functools.cache  # one listener per process, however many adapters (variants) it loads
+def _count_compiles(jax) -> None:
+    """Add each XLA compile JAX reports (its ``backend_compile_duration`` event) to the running adapter's
+    ``compile_seconds``, but for those inside a window ``_traced`` times whole."""
+    from jax._src import dispatch
+
+    def on_duration(event, seconds, **_):
+        adapter = _RUNNING[0]
+        if event == dispatch.BACKEND_COMPILE_EVENT and adapter is not None and not adapter._timing_a_compile:
+            adapter.compile_seconds += seconds
+
+    jax.monitoring.register_event_duration_secs_listener(on_duration)
 
 
 class KerasJaxAdapter(Keras3Adapter):
@@ -50,22 +68,23 @@ class KerasJaxAdapter(Keras3Adapter):
 
     def _import_framework(self):
         import jax
-        from jax._src import dispatch
 
         self.jax = jax
         self._timing_a_compile = False
-        compiled = dispatch.BACKEND_COMPILE_EVENT  # "/jax/core/compile/backend_compile_duration"
-
-        def on_duration(event, seconds, **_):
-            if event == compiled and not self._timing_a_compile:  # _traced times its own compile whole
-                self.compile_seconds += seconds
-
-        jax.monitoring.register_event_duration_secs_listener(on_duration)
+        _count_compiles(jax)
         root = os.environ.get(COMPILE_CACHE_ENV)
         if root and not jax.config.jax_compilation_cache_dir:
             jax.config.update("jax_compilation_cache_dir", os.path.join(root, "jax-" + facts.host_key()))
             jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
             jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+    def run(self, case):
+        """``Adapter.run``, with this adapter the one JAX's compiles during it count for (``_count_compiles``)."""
+        outer, _RUNNING[0] = _RUNNING[0], self
+        try:
+            return super().run(case)
+        finally:
+            _RUNNING[0] = outer
 
     def _versions(self):
         return {"keras": self.keras.__version__, "jax": self.jax.__version__}

@@ -198,6 +198,11 @@ def _policy_excludes(policy: str, feature: str, dtype: str | None) -> str | None
     return None
 
 
+def _mark_xfail(report, entry: expectations.Expectation) -> None:
+    """Report the check as pytest's xfail, with the entry's reason and upstream issue."""
+    report.outcome, report.wasxfail = "skipped", f"{entry.reason} ({entry.issue or 'no upstream issue'})"
+
+
 class ConformanceRun:
     """One conformance run: the adapter under test, the spec, the expectations, the records, and the
     hooks that act on them (registered by ``pytest_configure`` when ``--adapter`` is given).
@@ -387,7 +392,7 @@ class ConformanceRun:
                 report.outcome, report.longrepr = "failed", f"XPASS: {strict.describe()} is listed in " \
                     f"{self.expectations_path} but the check passed: {strict.reason}"
             if status == "xfail":
-                report.outcome, report.wasxfail = "skipped", f"{expected.reason} ({expected.issue or 'no upstream issue'})"
+                _mark_xfail(report, expected)
         elif isinstance(exc, Divergence):
             detail, message = exc.detail, str(exc)
             status = "diverge"
@@ -397,7 +402,7 @@ class ConformanceRun:
                 message = f"the expectation names a crash, not this divergence: {message}"
             elif strict:  # (non-strict entries set aside what they cover: a divergence left over is new)
                 status, expected = "xfail", strict
-                report.outcome, report.wasxfail = "skipped", f"{strict.reason} ({strict.issue or 'no upstream issue'})"
+                _mark_xfail(report, strict)
             elif (known := self._in_baseline(item)) is not None:
                 status = "xfail"  # known from the baseline run: not a regression
                 expected = expectations.Expectation(*_identity(item)[:2], reason=f"diverged in the baseline run too "
@@ -413,7 +418,7 @@ class ConformanceRun:
                 detail = {"case": _case_dict(exc.case), "snippet": self._snippet(exc.case)}
             if strict and strict.crash:  # a known crash (expectations.py)
                 status, expected = "xfail", strict
-                report.outcome, report.wasxfail = "skipped", f"{strict.reason} ({strict.issue or 'no upstream issue'})"
+                _mark_xfail(report, strict)
         elif report.skipped:
             status, message = "error", f"skipped without a reason the suite knows: {report.longrepr}"
             report.outcome = "failed"  # nothing is skipped silently

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters import facts
 from adapters.base import COMPILE_CACHE_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +39,7 @@ def test_an_unwritable_directory_is_a_usage_error(tmp_path):
     assert "--compile-cache=" in proc.stderr and "cannot create the directory" in proc.stderr
 
 
+@needs_jax
 def test_without_the_option_nothing_is_cached(tmp_path):
     proc = _pytest(*CHECKS, "--adapter=keras-jax", "--report", str(tmp_path))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -52,7 +54,7 @@ def test_a_kept_cache_makes_the_second_run_warm_with_the_same_records(tmp_path):
     for out in (first, second):
         proc = _pytest(*CHECKS, "--adapter=keras-jax", f"--compile-cache={cache}", "--report", str(out))
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert [p.name for p in cache.iterdir()] == [f"jax-{__import__('adapters.facts').facts.host_key()}"]
+    assert [p.name for p in cache.iterdir()] == [f"jax-{facts.host_key()}"]
     a, b = _records(first), _records(second)
     assert a and a.keys() == b.keys()
     same = ("status", "examples", "example", "metrics")
@@ -66,4 +68,3 @@ def test_an_adapter_that_does_not_compile_per_shape_names_no_cache(tmp_path):
     proc = _pytest(*CHECKS, "--adapter=reference", "--report", str(tmp_path))
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert json.loads((tmp_path / "run.json").read_text())["compile_cache"] is None
-
